@@ -1,0 +1,21 @@
+/** The tensor DSL: tensors, primitives, tracing, autodiff, PRNG, optimizers and compile. */
+export { Tensor, tensor, fromData, isTensor, type NestedArray } from './tensor.js';
+export type { DType, DataArray } from './dtype.js';
+export { broadcastShapes, sizeOf, type Shape } from './shape.js';
+export type { Primitive, PrimitiveParams } from './primitives.js';
+export { printGraph, type Graph, type Equation, type Var, type Aval } from './ir.js';
+export { setBackend, getBackend, type Backend, type Executable } from './backend.js';
+export { scalar, full, zeros, ones, zerosLike, onesLike, iota, arange, eye } from './creation.js';
+export * from './elementwise.js';
+export { sum, max, min, type Axes, type ReduceOptions } from './reductions.js';
+export * from './movement.js';
+export { matmul, type MatmulOptions } from './linalg.js';
+export * from './nn.js';
+export { treeFlatten, treeUnflatten, treeMap, treeZip, treeLeaves, treeDefKey, type PyTree, type TreeDef, type StaticLeaf } from './pytree.js';
+export { vjp, grad, valueAndGrad, type GradOptions } from './autodiff.js';
+export { compile, makeGraph, type CompiledFunction } from './compile.js';
+export { checkGrads, type CheckGradsOptions } from './check-grads.js';
+export * from './prng.js';
+export { keyTensor, uniform, normal, bernoulli, randint, permutation, randomBitsTensor } from './random.js';
+export * from './schedules.js';
+export * from './optim.js';
