@@ -68,7 +68,7 @@ function backward(lin: Linearized, outputCotangents: readonly (Tensor | null)[])
   return graph.inputs.map((v) => cotangents.get(v));
 }
 
-function flattenArgs(args: readonly PyTree[]): { leaves: Tensor[]; defs: TreeDef[]; counts: number[] } {
+function flattenArgs(args: readonly unknown[]): { leaves: Tensor[]; defs: TreeDef[]; counts: number[] } {
   const leaves: Tensor[] = [];
   const defs: TreeDef[] = [];
   const counts: number[] = [];
@@ -95,7 +95,7 @@ function unflattenArgs(defs: readonly TreeDef[], counts: readonly number[], leav
  * (same structure as the value) to cotangents for every argument (same structures as the
  * arguments; zeros where no gradient flows).
  */
-export function vjp<A extends readonly PyTree[], R extends PyTree>(
+export function vjp<A extends readonly unknown[], R>(
   f: (...args: A) => R,
   ...primals: A
 ): [R, (cotangent: R) => A] {
@@ -132,14 +132,14 @@ function scalarLoss(op: string, value: PyTree): Tensor {
  *
  * @example const [loss, g] = valueAndGrad((p: { w: Tensor }) => sum(square(p.w)))({ w: ones([3]) });
  */
-export function valueAndGrad<P extends PyTree, Rest extends readonly PyTree[]>(
+export function valueAndGrad<P, Rest extends readonly unknown[]>(
   f: (params: P, ...rest: Rest) => Tensor,
 ): (params: P, ...rest: Rest) => [Tensor, P];
-export function valueAndGrad<P extends PyTree, Rest extends readonly PyTree[], Aux extends PyTree>(
+export function valueAndGrad<P, Rest extends readonly unknown[], Aux>(
   f: (params: P, ...rest: Rest) => readonly [Tensor, Aux],
   options: { hasAux: true },
 ): (params: P, ...rest: Rest) => [[Tensor, Aux], P];
-export function valueAndGrad<P extends PyTree, Rest extends readonly PyTree[]>(
+export function valueAndGrad<P, Rest extends readonly unknown[]>(
   f: (params: P, ...rest: Rest) => PyTree,
   options: GradOptions = {},
 ): (params: P, ...rest: Rest) => [PyTree, P] {
@@ -177,7 +177,7 @@ export function valueAndGrad<P extends PyTree, Rest extends readonly PyTree[]>(
  *
  * @example grad((x: Tensor) => sum(square(x)))(tensor([1, 2])) // [2, 4]
  */
-export function grad<P extends PyTree, Rest extends readonly PyTree[]>(
+export function grad<P, Rest extends readonly unknown[]>(
   f: (params: P, ...rest: Rest) => Tensor,
 ): (params: P, ...rest: Rest) => P {
   const vg = valueAndGrad(f);

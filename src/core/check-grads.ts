@@ -75,7 +75,7 @@ function checkFirstOrder(f: FlatFn, leaves: Tensor[], options: Required<Omit<Che
  *
  * @example checkGrads((x: Tensor) => sum(tanh(x)), [tensor([0.1, -0.4])]);
  */
-export function checkGrads<A extends readonly PyTree[]>(f: (...args: A) => Tensor, args: A, options: CheckGradsOptions = {}): void {
+export function checkGrads<A extends readonly unknown[]>(f: (...args: A) => Tensor, args: A, options: CheckGradsOptions = {}): void {
   const settings = {
     eps: options.eps ?? 1e-3,
     tol: options.tol ?? 1e-2,

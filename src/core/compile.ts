@@ -17,7 +17,7 @@ interface Compiled {
 }
 
 /** A compiled function: call it like the original. */
-export interface CompiledFunction<A extends readonly PyTree[], R extends PyTree> {
+export interface CompiledFunction<A extends readonly unknown[], R> {
   (...args: A): R;
   /** The optimised graph for these arguments (traced and cached if new). */
   lower(...args: A): Graph;
@@ -35,7 +35,7 @@ export interface CompiledFunction<A extends readonly PyTree[], R extends PyTree>
  *
  * @example const step = compile((p: Params, x: Tensor) => loss(p, x)); step(params, batch);
  */
-export function compile<A extends readonly PyTree[], R extends PyTree>(fn: (...args: A) => R): CompiledFunction<A, R> {
+export function compile<A extends readonly unknown[], R>(fn: (...args: A) => R): CompiledFunction<A, R> {
   const cache = new Map<string, Compiled>();
   let lastKind: string | undefined;
 
@@ -76,7 +76,7 @@ export function compile<A extends readonly PyTree[], R extends PyTree>(fn: (...a
 }
 
 /** Traces `fn` on the given arguments and returns its printed graph, without optimising it. */
-export function makeGraph<A extends readonly PyTree[]>(fn: (...args: A) => PyTree, ...args: A): string {
+export function makeGraph<A extends readonly unknown[]>(fn: (...args: A) => PyTree, ...args: A): string {
   const [leaves, def] = treeFlatten(args as unknown as PyTree);
   const graph = traceGraph(leaves, (...inputs) => treeFlatten(fn(...(treeUnflatten<PyTree>(def, inputs) as unknown as A)))[0]);
   return printGraph(graph);

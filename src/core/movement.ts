@@ -92,9 +92,8 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
 }
 
 /**
- * Gathers along `axis`: out = x.shape[:axis] + indices.shape + x.shape[axis+1:]. Out-of-range
- * indices are an error in eager mode and clamp in compiled programs. The gradient adds up
- * repeated indices.
+ * Gathers along `axis`: out = x.shape[:axis] + indices.shape + x.shape[axis+1:]. An out-of-range
+ * index raises an error. The gradient adds up repeated indices.
  */
 export function take(x: Tensor, indices: Tensor | readonly number[], axis = 0): Tensor {
   const idx = isTensor(indices) ? cast(indices, 'i32') : tensor(indices as number[], { dtype: 'i32' });

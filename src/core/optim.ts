@@ -12,14 +12,14 @@ import { asSchedule, type Schedule } from './schedules.js';
 import type { Tensor } from './tensor.js';
 
 /** Optimizer state: the update count (f32 scalar) and per-parameter slots shaped like the parameters. */
-export interface OptimizerState<P extends PyTree = PyTree> {
+export type OptimizerState<P = PyTree> = {
   readonly step: Tensor;
   readonly slots: { readonly [name: string]: P };
-}
+};
 
 export interface Optimizer {
-  init<P extends PyTree>(params: P): OptimizerState<P>;
-  update<P extends PyTree>(grads: P, state: OptimizerState<P>, params: P): [P, OptimizerState<P>];
+  init<P>(params: P): OptimizerState<P>;
+  update<P>(grads: P, state: OptimizerState<P>, params: P): [P, OptimizerState<P>];
 }
 
 export interface SgdOptions {
@@ -102,7 +102,7 @@ export function adamw(options: AdamOptions = {}): Optimizer {
 }
 
 /** The global L2 norm of all tensors of a tree. */
-export function globalNorm(tree: PyTree): Tensor {
+export function globalNorm(tree: unknown): Tensor {
   const leaves = treeLeaves(tree);
   const squares = leaves.map((t) => sum(square(t)));
   return sqrt(squares.reduce((a, b) => add(a, b), full([], 0)));

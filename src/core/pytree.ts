@@ -26,7 +26,7 @@ function isRecord(value: unknown): value is { readonly [key: string]: PyTree } {
 }
 
 /** Splits a pytree into its tensors (depth-first, record keys in insertion order) and its structure. */
-export function treeFlatten(tree: PyTree): [Tensor[], TreeDef] {
+export function treeFlatten(tree: unknown): [Tensor[], TreeDef] {
   const leaves: Tensor[] = [];
   const walk = (node: unknown, path: string): TreeDef => {
     if (isTensor(node)) {
@@ -51,7 +51,7 @@ export function treeFlatten(tree: PyTree): [Tensor[], TreeDef] {
 }
 
 /** Rebuilds a pytree from its structure and tensors (the inverse of `treeFlatten`). */
-export function treeUnflatten<T extends PyTree = PyTree>(def: TreeDef, leaves: readonly Tensor[]): T {
+export function treeUnflatten<T = PyTree>(def: TreeDef, leaves: readonly Tensor[]): T {
   let next = 0;
   const build = (d: TreeDef): PyTree => {
     switch (d.kind) {
@@ -91,7 +91,7 @@ export function treeDefKey(def: TreeDef): string {
 }
 
 /** Lists the tensors of a tree. */
-export function treeLeaves(tree: PyTree): Tensor[] {
+export function treeLeaves(tree: unknown): Tensor[] {
   return treeFlatten(tree)[0];
 }
 
@@ -100,13 +100,13 @@ export function treeLeaves(tree: PyTree): Tensor[] {
  *
  * @example treeMap({ w: ones([2]), b: zeros([1]) }, (t) => mul(t, 2))
  */
-export function treeMap<T extends PyTree>(tree: T, f: (leaf: Tensor, index: number) => Tensor): T {
+export function treeMap<T>(tree: T, f: (leaf: Tensor, index: number) => Tensor): T {
   const [leaves, def] = treeFlatten(tree);
   return treeUnflatten<T>(def, leaves.map((t, i) => f(t, i)));
 }
 
 /** Applies `f` to the tensors of two trees of the same structure, pairwise. */
-export function treeZip<T extends PyTree>(a: T, b: T, f: (x: Tensor, y: Tensor, index: number) => Tensor): T {
+export function treeZip<T>(a: T, b: T, f: (x: Tensor, y: Tensor, index: number) => Tensor): T {
   const [leavesA, defA] = treeFlatten(a);
   const [leavesB, defB] = treeFlatten(b);
   assertSameStructure('treeZip', defA, defB);

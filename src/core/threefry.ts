@@ -51,7 +51,7 @@ export function threefry2x32(k0: number, k1: number, c0: number, c1: number): [n
 
 /**
  * Generates `count` random 32-bit words from key (k0, k1), with JAX's counter layout: counters
- * 0..m-1 (m = count rounded up to even) are split into halves [0, m/2) and [m/2, m), hashed
+ * 0..count-1, followed by one counter 0 when count is odd, are split into two halves, hashed
  * pairwise, and the first outputs of every pair come before the second outputs.
  */
 export function threefryBits(k0: number, k1: number, count: number): Uint32Array {
@@ -59,7 +59,8 @@ export function threefryBits(k0: number, k1: number, count: number): Uint32Array
   const pair = new Uint32Array(2);
   const out = new Uint32Array(2 * half);
   for (let i = 0; i < half; i++) {
-    threefry2x32Into(k0, k1, i, i + half, pair, 0);
+    const second = i + half < count ? i + half : 0;
+    threefry2x32Into(k0, k1, i, second, pair, 0);
     out[i] = pair[0];
     out[i + half] = pair[1];
   }

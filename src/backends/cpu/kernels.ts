@@ -7,6 +7,7 @@ import type { Aval } from '../../core/ir.js';
 import type { Primitive, PrimitiveParams } from '../../core/primitives.js';
 import { sizeOf, stridesOf, type Shape } from '../../core/shape.js';
 import { bitsToUnitFloat32, threefryBits } from '../../core/threefry.js';
+import { matmulInto } from './matmul.js';
 import { erf, logistic } from './scalar-math.js';
 
 /** An operand as the kernels see it. */
@@ -99,34 +100,7 @@ function matmulKernel([a, b]: readonly Operand[], { transposeA, transposeB }: Pr
   const k = transposeA ? a.shape[r - 2] : a.shape[r - 1];
   const batches = sizeOf(out.shape.slice(0, r - 2));
   const result = new Float32Array(batches * m * n);
-  const row = new Float64Array(n);
-  const A = a.data;
-  const B = b.data;
-  for (let batch = 0; batch < batches; batch++) {
-    const offA = batch * m * k;
-    const offB = batch * k * n;
-    const offC = batch * m * n;
-    for (let i = 0; i < m; i++) {
-      if (transposeB) {
-        for (let j = 0; j < n; j++) {
-          let total = 0;
-          for (let p = 0; p < k; p++) {
-            const av = transposeA ? A[offA + p * m + i] : A[offA + i * k + p];
-            total += av * B[offB + j * k + p];
-          }
-          result[offC + i * n + j] = total;
-        }
-        continue;
-      }
-      row.fill(0);
-      for (let p = 0; p < k; p++) {
-        const av = transposeA ? A[offA + p * m + i] : A[offA + i * k + p];
-        const base = offB + p * n;
-        for (let j = 0; j < n; j++) row[j] += av * B[base + j];
-      }
-      result.set(row, offC + i * n);
-    }
-  }
+  matmulInto(a.data, b.data, result, batches, m, k, n, transposeA, transposeB);
   return result;
 }
 
@@ -191,7 +165,8 @@ export const cpuKernels: { [P in Primitive]: Kernel<P> } = {
     return result;
   },
   matmul: matmulKernel,
-  reshape: ([x]) => x.data.slice(),
+  // Tensors are immutable, so a reshape shares its operand's storage.
+  reshape: ([x]) => x.data,
   transpose: ([x], { perm }) => transposeData(x, perm),
   broadcast: ([x], { shape }, out) => {
     const result = allocate(out.dtype, sizeOf(shape));

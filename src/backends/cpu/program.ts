@@ -51,7 +51,8 @@ export function compileGraph(graph: Graph): Executable {
         const operands: Operand[] = step.inputs.map((s, i) => ({ data: slots[s], shape: step.shapes[i] }));
         slots[step.output] = step.kernel(operands, step.params, step.out);
       }
-      return outputSlots.map((s, i) => new Tensor(outputAvals[i].shape, outputAvals[i].dtype, slots[s].slice(), null));
+      // Slots are fresh arrays on every run and tensors are immutable, so outputs can share them.
+      return outputSlots.map((s, i) => new Tensor(outputAvals[i].shape, outputAvals[i].dtype, slots[s], null));
     },
   };
 }
