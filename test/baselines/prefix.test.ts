@@ -4,6 +4,8 @@
  */
 import { fc, test as propertyTest } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
+// The entry point selects the cpu backend, which nn_gd trains on.
+import '../../src/index.js';
 import { key } from '../../src/core/prng.js';
 import { BASELINE_NAMES, createBaseline, type Baseline, type BaselineName } from '../../src/models/baselines/index.js';
 

@@ -1,5 +1,7 @@
 /** The registry: creation by name with defaults, and the baseline sets per task class. */
 import { describe, expect, test } from 'vitest';
+// The entry point selects the cpu backend, which nn_gd trains on.
+import '../../src/index.js';
 import {
   BASELINE_NAMES,
   DEFAULT_BASELINE_OPTIONS,

@@ -1,7 +1,8 @@
 /**
  * Classical in-context baselines: least squares, ridge, lasso, k-NN, averaging, greedy trees,
  * gradient-boosted trees, gradient descent on a 2-layer network and the zero predictor. Each
- * predicts y_k from the first k pairs of a prompt, in float64.
+ * predicts y_k from the first k pairs of a prompt, in float64, except that the 2-layer network
+ * trains on the tensor DSL in float32.
  */
 export { BASELINE_NAMES } from './types.js';
 export type {
@@ -42,16 +43,16 @@ export {
   type GradientBoostingOptions,
 } from './gradient-boosting.js';
 export {
-  forwardTwoLayerNet,
+  createTwoLayerNetTrainer,
   initTwoLayerNet,
-  lossAndGradTwoLayerNet,
-  trainTwoLayerNet,
+  predictTwoLayerNet,
+  twoLayerNet,
+  twoLayerNetLoss,
   type TrainTwoLayerNetOptions,
   type TrainedTwoLayerNet,
-  type TwoLayerNet,
-  type TwoLayerNetGrad,
+  type TwoLayerNetParams,
+  type TwoLayerNetTrainer,
 } from './two-layer-net.js';
-export { adamStep, initAdam, type AdamOptions, type AdamState } from './adam.js';
 export { nnGd, type NnGdOptions } from './nn-gd.js';
 export { zero } from './zero.js';
 export {

@@ -1,13 +1,14 @@
 /**
  * Gradient descent baseline: for each prefix, a fresh 2-layer ReLU network (d -> 100 -> 1) is
  * trained by Adam (learning rate 5e-3, 100 steps, minibatch 100) on the k context pairs and then
- * evaluated at the query.
+ * evaluated at the query. Training runs on the tensor DSL in float32, so a backend must be
+ * selected (importing the library's entry point selects the cpu backend).
  */
 import { foldIn, type Key } from '../../core/prng.js';
 import { checkInteger, checkPositive } from './check-options.js';
 import { DEFAULT_BASELINE_OPTIONS } from './defaults.js';
 import { defineBaseline } from './define.js';
-import { forwardTwoLayerNet, trainTwoLayerNet } from './two-layer-net.js';
+import { createTwoLayerNetTrainer, predictTwoLayerNet } from './two-layer-net.js';
 import type { Baseline } from './types.js';
 
 /** Options of the `nn_gd` baseline. */
@@ -41,15 +42,19 @@ function resolveOptions(options: NnGdOptions): Required<NnGdOptions> {
   return { hidden, steps, batchSize, learningRate, key };
 }
 
-/** Creates the `nn_gd` baseline, which is deterministic given `options.key`. */
+/**
+ * Creates the `nn_gd` baseline, which is deterministic given `options.key`. The baseline keeps
+ * one compiled training step, traced once per context shape [k, d].
+ */
 export function nnGd(options: NnGdOptions = {}): Baseline {
   const resolved = resolveOptions(options);
+  const trainer = createTwoLayerNetTrainer(resolved);
   const label =
     `nn_gd(hidden=${resolved.hidden}, steps=${resolved.steps}, batch_size=${resolved.batchSize}, ` +
     `lr=${resolved.learningRate})`;
   return defineBaseline('nn_gd', label, ({ xs, ys, k, d, query, promptIndex }) => {
     const prefixKey = foldIn(foldIn(resolved.key, promptIndex), k);
-    const { net } = trainTwoLayerNet(prefixKey, xs, ys, k, d, resolved);
-    return forwardTwoLayerNet(net, query);
+    const { params } = trainer.train(prefixKey, xs, ys, k, d);
+    return predictTwoLayerNet(params, query);
   });
 }

@@ -1,127 +1,76 @@
 /**
- * A 2-layer ReLU network f(x) = w2 . relu(x W1 + b1) + b2 (d -> hidden -> 1) trained by Adam on
- * the mean squared error, in float64 with the forward and backward passes written out by hand.
- *
- * NOTE: this hand-written gradient is a stopgap. Move the model onto the DSL's `grad` and its
- * Adam once they land, and keep the finite-difference test as the check.
+ * A 2-layer ReLU network f(x) = relu(x W1 + b1) W2 + b2 (d -> hidden -> 1) on the tensor DSL,
+ * trained by the DSL's Adam on the mean squared error. The network is a pure function of a
+ * parameter record, so `valueAndGrad` differentiates it and `compile` turns one training step
+ * into a cached program. The DSL computes in float32.
  */
-import { foldIn, permutation64, split, uniform64, type Key } from '../../core/prng.js';
-import { adamStep, initAdam } from './adam.js';
+import {
+  adam,
+  add,
+  compile,
+  foldIn,
+  fromData,
+  matmul,
+  mse,
+  permutation64,
+  relu,
+  reshape,
+  split,
+  take,
+  uniform,
+  valueAndGrad,
+  type Key,
+  type OptimizerState,
+  type Tensor,
+} from '../../core/index.js';
 
-/** Parameters of the network. */
-export interface TwoLayerNet {
-  readonly d: number;
-  readonly hidden: number;
-  /** First-layer weights [d, hidden], row-major. */
-  readonly w1: Float64Array;
+/** Parameters of the network, as f32 tensors. */
+export interface TwoLayerNetParams {
+  /** First-layer weights [d, hidden]. */
+  readonly w1: Tensor;
   /** First-layer bias [hidden]. */
-  readonly b1: Float64Array;
-  /** Second-layer weights [hidden]. */
-  readonly w2: Float64Array;
+  readonly b1: Tensor;
+  /** Second-layer weights [hidden, 1]. */
+  readonly w2: Tensor;
   /** Second-layer bias [1]. */
-  readonly b2: Float64Array;
-}
-
-/** Gradients of the loss, one array per parameter of `TwoLayerNet`. */
-export interface TwoLayerNetGrad {
-  readonly w1: Float64Array;
-  readonly b1: Float64Array;
-  readonly w2: Float64Array;
-  readonly b2: Float64Array;
-}
-
-const PARAMETER_NAMES = ['w1', 'b1', 'w2', 'b2'] as const;
-
-function uniformIn(key: Key, count: number, bound: number): Float64Array {
-  const values = uniform64(key, count);
-  for (let i = 0; i < count; i++) values[i] = (2 * values[i] - 1) * bound;
-  return values;
+  readonly b2: Tensor;
 }
 
 /**
  * Initialises the network as PyTorch's `nn.Linear` does: each layer's weights and bias are
  * uniform on [-1/sqrt(fan_in), 1/sqrt(fan_in)].
  */
-export function initTwoLayerNet(key: Key, d: number, hidden: number): TwoLayerNet {
+export function initTwoLayerNet(key: Key, d: number, hidden: number): TwoLayerNetParams {
   const [k1, k2, k3, k4] = split(key, 4);
   const bound1 = 1 / Math.sqrt(d);
   const bound2 = 1 / Math.sqrt(hidden);
   return {
-    d,
-    hidden,
-    w1: uniformIn(k1, d * hidden, bound1),
-    b1: uniformIn(k2, hidden, bound1),
-    w2: uniformIn(k3, hidden, bound2),
-    b2: uniformIn(k4, 1, bound2),
+    w1: uniform(k1, [d, hidden], -bound1, bound1),
+    b1: uniform(k2, [hidden], -bound1, bound1),
+    w2: uniform(k3, [hidden, 1], -bound2, bound2),
+    b2: uniform(k4, [1], -bound2, bound2),
   };
 }
 
-/** Returns the network's output at one input x [d]. */
-export function forwardTwoLayerNet(net: TwoLayerNet, x: Float64Array): number {
-  const { d, hidden, w1, b1, w2, b2 } = net;
-  let out = b2[0];
-  for (let h = 0; h < hidden; h++) {
-    let z = b1[h];
-    for (let j = 0; j < d; j++) z += x[j] * w1[j * hidden + h];
-    if (z > 0) out += w2[h] * z;
-  }
-  return out;
+/** Applies the network to the rows of xs [m, d] and returns the outputs [m]. */
+export function twoLayerNet(params: TwoLayerNetParams, xs: Tensor): Tensor {
+  const hidden = relu(add(matmul(xs, params.w1), params.b1));
+  const out = add(matmul(hidden, params.w2), params.b2);
+  return reshape(out, [xs.shape[0]]);
 }
 
-/**
- * Returns the mean squared error over the rows `rows` of (xs, ys) and its gradient with respect
- * to every parameter. The ReLU's derivative at 0 is taken as 0, as in PyTorch.
- *
- * @param xs inputs [k, d], row-major
- * @param ys labels [k]
- * @param rows indices of the rows in the minibatch
- */
-export function lossAndGradTwoLayerNet(
-  net: TwoLayerNet,
-  xs: Float64Array,
-  ys: Float64Array,
-  rows: ArrayLike<number>,
-): { loss: number; grad: TwoLayerNetGrad } {
-  const { d, hidden, w1, b1, w2, b2 } = net;
-  const grad = {
-    w1: new Float64Array(d * hidden),
-    b1: new Float64Array(hidden),
-    w2: new Float64Array(hidden),
-    b2: new Float64Array(1),
-  };
-  const z = new Float64Array(hidden);
-  const m = rows.length;
-  let loss = 0;
-
-  for (let i = 0; i < m; i++) {
-    const row = rows[i];
-    const x = xs.subarray(row * d, (row + 1) * d);
-    // Forward: z = x W1 + b1, out = relu(z) . w2 + b2.
-    let out = b2[0];
-    for (let h = 0; h < hidden; h++) {
-      let sum = b1[h];
-      for (let j = 0; j < d; j++) sum += x[j] * w1[j * hidden + h];
-      z[h] = sum;
-      if (sum > 0) out += w2[h] * sum;
-    }
-    const error = out - ys[row];
-    loss += error * error;
-
-    // Backward: dLoss/dout = 2 error / m, then through w2 and the ReLU mask into W1 and b1.
-    const dOut = (2 * error) / m;
-    grad.b2[0] += dOut;
-    for (let h = 0; h < hidden; h++) {
-      if (z[h] <= 0) continue;
-      grad.w2[h] += dOut * z[h];
-      const dz = dOut * w2[h];
-      grad.b1[h] += dz;
-      for (let j = 0; j < d; j++) grad.w1[j * hidden + h] += dz * x[j];
-    }
-  }
-  return { loss: loss / m, grad };
+/** Returns the mean squared error of the network on inputs xs [m, d] and labels ys [m]. */
+export function twoLayerNetLoss(params: TwoLayerNetParams, xs: Tensor, ys: Tensor): Tensor {
+  return mse(twoLayerNet(params, xs), ys);
 }
 
-/** Options of `trainTwoLayerNet`. */
+/** Returns the network's output at one float64 input x [d], computed in float32. */
+export function predictTwoLayerNet(params: TwoLayerNetParams, x: Float64Array): number {
+  const input = fromData(Float32Array.from(x), [1, x.length]);
+  return twoLayerNet(params, input).item();
+}
+
+/** Options of `createTwoLayerNetTrainer`. */
 export interface TrainTwoLayerNetOptions {
   readonly hidden: number;
   readonly steps: number;
@@ -131,45 +80,79 @@ export interface TrainTwoLayerNetOptions {
 
 /** A trained network and the minibatch loss before each step [steps]. */
 export interface TrainedTwoLayerNet {
-  readonly net: TwoLayerNet;
+  readonly params: TwoLayerNetParams;
   readonly losses: Float64Array;
 }
 
-/**
- * Trains a fresh network on k pairs by Adam (beta1 0.9, beta2 0.999, eps 1e-8). Each step uses
- * min(batchSize, k) rows: all rows when k <= batchSize, otherwise a random subset without
- * replacement. The result depends only on `key` and the data.
- *
- * @param xs inputs [k, d], row-major
- * @param ys labels [k]
- */
-export function trainTwoLayerNet(
-  key: Key,
-  xs: Float64Array,
-  ys: Float64Array,
-  k: number,
-  d: number,
-  options: TrainTwoLayerNetOptions,
-): TrainedTwoLayerNet {
-  const [initKey, batchKey] = split(key, 2);
-  const net = initTwoLayerNet(initKey, d, options.hidden);
-  const params = PARAMETER_NAMES.map((name) => net[name]);
-  const state = initAdam(params.map((p) => p.length));
-  const adam = { learningRate: options.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
-  const allRows = Int32Array.from({ length: k }, (_, r) => r);
-  const losses = new Float64Array(options.steps);
+/** Trains fresh networks with fixed options, reusing one compiled training step. */
+export interface TwoLayerNetTrainer {
+  /**
+   * Trains a fresh network on k pairs. The result depends only on `key` and the data.
+   *
+   * @param xs inputs [k, d], row-major
+   * @param ys labels [k]
+   */
+  train(key: Key, xs: Float64Array, ys: Float64Array, k: number, d: number): TrainedTwoLayerNet;
+  /** Number of training-step programs traced so far, one per context shape [k, d] trained on. */
+  readonly traceCount: number;
+}
 
-  for (let step = 0; step < options.steps; step++) {
-    const rows =
-      k <= options.batchSize ? allRows : permutation64(foldIn(batchKey, step), k).subarray(0, options.batchSize);
-    const { loss, grad } = lossAndGradTwoLayerNet(net, xs, ys, rows);
-    losses[step] = loss;
-    adamStep(
-      params,
-      PARAMETER_NAMES.map((name) => grad[name]),
-      state,
-      adam,
-    );
-  }
-  return { net, losses };
+type AdamState = OptimizerState<TwoLayerNetParams>;
+
+/**
+ * Creates a trainer that runs Adam (beta1 0.9, beta2 0.999, eps 1e-8, as torch.optim.Adam) for
+ * `options.steps` steps. Each step uses min(batchSize, k) rows: all rows when k <= batchSize,
+ * otherwise a random subset without replacement. The compiled step is traced once per input
+ * shape and the trace is reused by every later call with that shape.
+ */
+export function createTwoLayerNetTrainer(options: TrainTwoLayerNetOptions): TwoLayerNetTrainer {
+  const optimizer = adam({ lr: options.learningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+  const lossAndGrad = valueAndGrad(twoLayerNetLoss);
+
+  // `rows` is undefined when the step uses every row. `compile` treats undefined as a static
+  // leaf, so that case gets a trace of its own.
+  const step = compile(
+    (
+      params: TwoLayerNetParams,
+      state: AdamState,
+      xs: Tensor,
+      ys: Tensor,
+      rows: Tensor | undefined,
+    ): [TwoLayerNetParams, AdamState, Tensor] => {
+      const batchXs = rows === undefined ? xs : take(xs, rows);
+      const batchYs = rows === undefined ? ys : take(ys, rows);
+      const [loss, grads] = lossAndGrad(params, batchXs, batchYs);
+      const [nextParams, nextState] = optimizer.update(grads, state, params);
+      return [nextParams, nextState, loss];
+    },
+  );
+
+  const train = (key: Key, xs: Float64Array, ys: Float64Array, k: number, d: number): TrainedTwoLayerNet => {
+    const [initKey, batchKey] = split(key, 2);
+    let params = initTwoLayerNet(initKey, d, options.hidden);
+    let state = optimizer.init(params);
+    const xsTensor = fromData(Float32Array.from(xs.subarray(0, k * d)), [k, d]);
+    const ysTensor = fromData(Float32Array.from(ys.subarray(0, k)), [k]);
+    const subsample = k > options.batchSize;
+    const lossTensors: Tensor[] = [];
+
+    for (let t = 0; t < options.steps; t++) {
+      const rows = subsample
+        ? fromData(permutation64(foldIn(batchKey, t), k).slice(0, options.batchSize), [options.batchSize])
+        : undefined;
+      let loss: Tensor;
+      [params, state, loss] = step(params, state, xsTensor, ysTensor, rows);
+      lossTensors.push(loss);
+    }
+
+    const losses = Float64Array.from(lossTensors, (loss) => loss.item());
+    return { params, losses };
+  };
+
+  return {
+    train,
+    get traceCount() {
+      return step.cacheSize;
+    },
+  };
 }
