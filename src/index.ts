@@ -1,6 +1,8 @@
 /**
  * icl-lab: in-context learning of function classes on a pure-functional tensor DSL.
  * Importing this entry point selects the cpu backend; call `setBackend` to choose another.
+ * The DSL is exported flat; the research layers come as namespaces (`tasks`, `curricula`,
+ * `baselines`, `testing`) because some of their names (`decisionTree`, `Schedule`) exist in two layers.
  */
 import { cpuBackend } from './backends/cpu/index.js';
 import { setBackend } from './core/backend.js';
@@ -9,3 +11,7 @@ setBackend(cpuBackend());
 
 export * from './core/index.js';
 export { cpuBackend } from './backends/cpu/index.js';
+export * as tasks from './tasks/index.js';
+export * as curricula from './curricula/index.js';
+export * as baselines from './models/baselines/index.js';
+export * as testing from './testing/arbitraries.js';
