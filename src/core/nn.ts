@@ -1,25 +1,29 @@
 /**
  * Composites written in the DSL: statistics, softmax family, normalisation, activations and
- * losses. Numerical contract: softmax and logsumexp subtract the (gradient-stopped) row maximum;
- * a row that is entirely -Infinity gives logsumexp -Infinity, softmax zeros, and zero gradients;
- * variance is two-pass; `norm` has a zero gradient at the origin.
+ * losses. Numerical contract: softmax and logsumexp subtract the (gradient-stopped) row maximum.
+ * A row that is entirely -Infinity gives logsumexp and logSoftmax -Infinity and softmax zeros,
+ * and logsumexp and softmax have zero gradients there. Variance is two-pass, and `norm` has a
+ * zero gradient at the origin.
  */
 import { scalar } from './creation.js';
+import { isFloat } from './dtype.js';
 import {
-  abs, add, div, equal, exp, greater, log, maximum, mul, neg, sqrt, square, stopGradient, sub, tanh, where,
+  abs, add, cast, div, equal, exp, greater, log, maximum, mul, neg, sqrt, square, stopGradient, sub, tanh, where,
   type TensorLike,
 } from './elementwise.js';
 import { max, reducedCount, sum, type Axes, type ReduceOptions } from './reductions.js';
 import type { Tensor } from './tensor.js';
 
-/** Mean over `axes` (all by default). */
+/** Mean over `axes` (all by default), as f32 for every input dtype (i32 is not truncated). */
 export function mean(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
-  return div(sum(x, axes, options), reducedCount(x, axes));
+  const values = isFloat(x.dtype) ? x : cast(x, 'f32');
+  return div(sum(values, axes, options), reducedCount(x, axes));
 }
 
 /** Population variance over `axes`, computed in two passes: mean((x - mean(x))^2). */
 export function variance(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
-  const centered = sub(x, mean(x, axes, { keepdims: true }));
+  const values = isFloat(x.dtype) ? x : cast(x, 'f32');
+  const centered = sub(values, mean(values, axes, { keepdims: true }));
   return mean(square(centered), axes, options);
 }
 
@@ -50,9 +54,14 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   return div(e, where(equal(total, 0), 1, total));
 }
 
-/** Log-softmax along `axis`: x - logsumexp(x). */
+/**
+ * Log-softmax along `axis`: x - logsumexp(x), computed as (x - max) - log(sum(exp(x - max))) so
+ * that a row that is entirely -Infinity gives -Infinity rather than -Infinity - (-Infinity) = NaN.
+ */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  return sub(x, logsumexp(x, axis, { keepdims: true }));
+  const shifted = sub(x, safeShift(x, axis));
+  const total = sum(exp(shifted), axis, { keepdims: true });
+  return sub(shifted, log(where(equal(total, 0), 1, total)));
 }
 
 /**
@@ -76,9 +85,9 @@ export function gelu(x: Tensor): Tensor {
   return mul(mul(0.5, x), add(1, tanh(inner)));
 }
 
-/** max(x, 0). */
+/** max(x, 0), with derivative 0 at x = 0 (PyTorch's convention). */
 export function relu(x: Tensor): Tensor {
-  return maximum(x, 0);
+  return where(greater(x, 0), x, 0);
 }
 
 /** Mean squared error over all elements. */

@@ -4,8 +4,14 @@
  */
 import type { Constant, Equation, Graph, Var } from './ir.js';
 
+/**
+ * Returns a string that identifies parameters. Plain JSON would write NaN, Infinity and -Infinity
+ * (possible pad values) all as `null`, and -0 as 0.
+ */
 function paramsKey(params: object): string {
-  return JSON.stringify(params);
+  return JSON.stringify(params, (_name, value: unknown) =>
+    typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0)) ? `number:${Object.is(value, -0) ? '-0' : value}` : value,
+  );
 }
 
 /** Merges equations that apply the same primitive with the same parameters to the same variables, and equal size-1 constants. */

@@ -82,12 +82,23 @@ export function treeDefKey(def: TreeDef): string {
     case 'tensor':
       return '*';
     case 'static':
-      return isKey(def.value) ? `key(${def.value.k0},${def.value.k1})` : JSON.stringify(def.value) ?? 'undefined';
+      return staticLeafKey(def.value);
     case 'array':
       return `[${def.children.map(treeDefKey).join(',')}]`;
     case 'record':
       return `{${def.keys.map((k, i) => `${JSON.stringify(k)}:${treeDefKey(def.children[i])}`).join(',')}}`;
   }
+}
+
+/**
+ * Returns a string that distinguishes static leaves. Plain JSON would write NaN, Infinity and
+ * -Infinity all as `null`, so compile would reuse one trace for all of them.
+ */
+function staticLeafKey(value: StaticLeaf): string {
+  if (isKey(value)) return `key(${value.k0},${value.k1})`;
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (value === undefined) return 'undefined';
+  return JSON.stringify(value);
 }
 
 /** Lists the tensors of a tree. */

@@ -4,7 +4,7 @@
  * host `uniformFloat32` for the same key.
  */
 import { bind } from './bind.js';
-import { add, cos, less, log, mul, sin, sqrt, sub } from './elementwise.js';
+import { add, cos, less, log, minimum, mul, sin, sqrt, sub } from './elementwise.js';
 import { concat, reshape, sliceAxis } from './movement.js';
 import { isKey, permutation64, type Key } from './prng.js';
 import { sizeOf, type Shape } from './shape.js';
@@ -24,7 +24,19 @@ function asKeyTensor(k: Key | Tensor): Tensor {
 export function uniform(k: Key | Tensor, shape: Shape, minval = 0, maxval = 1): Tensor {
   const u = bind('random_bits', [asKeyTensor(k)], { shape: [...shape], dtype: 'f32' });
   if (minval === 0 && maxval === 1) return u;
-  return add(mul(u, maxval - minval), minval);
+  // Float32 rounding can carry the largest draws up to maxval (u = 1 - 2^-23 in [1, 1.5) gives
+  // 1.5), so clamp to the largest float32 below maxval.
+  return minimum(add(mul(u, maxval - minval), minval), float32Below(maxval));
+}
+
+/** Returns the largest float32 strictly below `x`. */
+function float32Below(x: number): number {
+  const rounded = Math.fround(x);
+  if (rounded < x) return rounded;
+  if (rounded === 0) return -(2 ** -149);
+  const bits = new Int32Array(new Float32Array([rounded]).buffer);
+  bits[0] += rounded > 0 ? -1 : 1;
+  return new Float32Array(bits.buffer)[0];
 }
 
 /** Raw 32-bit random words as i32. */

@@ -50,9 +50,9 @@ export function threefry2x32(k0: number, k1: number, c0: number, c1: number): [n
 }
 
 /**
- * Generates `count` random 32-bit words from key (k0, k1), with JAX's counter layout: counters
- * 0..count-1, followed by one counter 0 when count is odd, are split into two halves, hashed
- * pairwise, and the first outputs of every pair come before the second outputs.
+ * Generates `count` random 32-bit words from key (k0, k1) with the counter layout of JAX's
+ * `threefry_2x32`. The counters 0..count-1, padded with one 0 when count is odd, are split into
+ * two halves and hashed pairwise. The first outputs of every pair come before the second outputs.
  */
 export function threefryBits(k0: number, k1: number, count: number): Uint32Array {
   const half = Math.ceil(count / 2);

@@ -3,16 +3,18 @@
  * its output, written with DSL operations so they can be traced, compiled and differentiated
  * again. `null` marks an input without a gradient (integer or boolean operands, indices).
  *
- * Numerical contract: gradients of the untaken `where` branch are exactly zero; `pow` has a
- * zero exponent-gradient where the base is 0 and a zero base-gradient where the exponent is 0;
- * `max`/`min` split the gradient equally between tied operands; sqrt at 0 gives +Infinity times
- * the cotangent, as IEEE arithmetic does.
+ * Numerical contract:
+ * - The untaken branch of `where` gets exactly zero gradient, even through operations whose
+ *   local derivative is infinite or NaN there, because a zero cotangent gives a zero gradient.
+ * - `pow` has a zero exponent-gradient where the base is 0 and a zero base-gradient where the
+ *   exponent is 0.
+ * - `max`/`min` split the gradient equally between tied operands.
+ * - sqrt at 0 gives +Infinity times a nonzero cotangent, as IEEE arithmetic does.
  */
 import { bind } from './bind.js';
-import { zerosLike } from './creation.js';
 import { isFloat } from './dtype.js';
 import {
-  add, cast, cos, div, equal, exp, greater, less, mul, neg, sin, sub, where,
+  add, cast, cos, div, equal, exp, greater, less, logicalAnd, mul, neg, notEqual, sin, sub, where,
 } from './elementwise.js';
 import type { Primitive, PrimitiveParams } from './primitives.js';
 import { reshape } from './movement.js';
@@ -36,6 +38,15 @@ function unreduce(g: Tensor, input: Tensor, axes: readonly number[]): Tensor {
   return bind('broadcast', [reshape(g, kept)], { shape: [...input.shape] });
 }
 
+/**
+ * Returns the input cotangent `ct` of an elementwise primitive with 0 where the output cotangent
+ * `g` is 0 and `ct` is NaN. Such a NaN is 0 times an infinite or NaN local derivative, as in the
+ * untaken branch of `where` at log(0) or sqrt(0). Elsewhere `ct` and its derivatives are unchanged.
+ */
+function guarded(g: Tensor, ct: Tensor): Tensor {
+  return where(logicalAnd(equal(g, 0), notEqual(ct, ct)), 0, ct);
+}
+
 function maxMinRule(pick: typeof greater): VjpRule<'max' | 'min'> {
   return (g, [a, b]) => {
     const half = mul(g, 0.5);
@@ -51,27 +62,28 @@ function maxMinRule(pick: typeof greater): VjpRule<'max' | 'min'> {
 
 export const vjpRules: { [P in Primitive]: VjpRule<P> } = {
   neg: (g) => [neg(g)],
-  exp: (g, _inputs, y) => [mul(g, y)],
-  log: (g, [x]) => [div(g, x)],
-  sqrt: (g, _inputs, y) => [div(mul(g, 0.5), y)],
-  rsqrt: (g, [x], y) => [mul(mul(g, -0.5), div(y, x))],
-  tanh: (g, _inputs, y) => [mul(g, sub(1, mul(y, y)))],
-  sin: (g, [x]) => [mul(g, cos(x))],
-  cos: (g, [x]) => [neg(mul(g, sin(x)))],
-  abs: (g, [x]) => [isFloat(x.dtype) ? mul(g, bind('sign', [x], {})) : null],
-  sign: (_g, [x]) => [isFloat(x.dtype) ? zerosLike(x) : null],
-  erf: (g, [x]) => [mul(g, mul(TWO_OVER_SQRT_PI, exp(neg(mul(x, x)))))],
-  logistic: (g, _inputs, y) => [mul(g, mul(y, sub(1, y)))],
+  exp: (g, _inputs, y) => [guarded(g, mul(g, y))],
+  log: (g, [x]) => [guarded(g, div(g, x))],
+  sqrt: (g, _inputs, y) => [guarded(g, div(mul(g, 0.5), y))],
+  rsqrt: (g, [x], y) => [guarded(g, mul(mul(g, -0.5), div(y, x)))],
+  tanh: (g, _inputs, y) => [guarded(g, mul(g, sub(1, mul(y, y))))],
+  sin: (g, [x]) => [guarded(g, mul(g, cos(x)))],
+  cos: (g, [x]) => [guarded(g, neg(mul(g, sin(x))))],
+  abs: (g, [x]) => [isFloat(x.dtype) ? guarded(g, mul(g, bind('sign', [x], {}))) : null],
+  // The derivative of sign is zero wherever it exists; null adds nothing upstream.
+  sign: none,
+  erf: (g, [x]) => [guarded(g, mul(g, mul(TWO_OVER_SQRT_PI, exp(neg(mul(x, x))))))],
+  logistic: (g, _inputs, y) => [guarded(g, mul(g, mul(y, sub(1, y))))],
   logical_not: none,
   add: (g) => [g, g],
   sub: (g) => [g, neg(g)],
-  mul: (g, [a, b]) => [mul(g, b), mul(g, a)],
-  div: (g, [a, b], y) => [div(g, b), neg(div(mul(g, y), b))],
+  mul: (g, [a, b]) => [guarded(g, mul(g, b)), guarded(g, mul(g, a))],
+  div: (g, [a, b], y) => [guarded(g, div(g, b)), guarded(g, neg(div(mul(g, y), b)))],
   pow: (g, [a, b], y) => {
     const baseGrad = where(equal(b, 0), 0, mul(b, bind('pow', [a, sub(b, 1)], {})));
     const safeLog = bind('log', [where(equal(a, 0), 1, a)], {});
     const exponentGrad = where(equal(a, 0), 0, mul(y, safeLog));
-    return [mul(g, baseGrad), mul(g, exponentGrad)];
+    return [guarded(g, mul(g, baseGrad)), guarded(g, mul(g, exponentGrad))];
   },
   max: maxMinRule(greater),
   min: maxMinRule(less),
@@ -132,7 +144,8 @@ export const vjpRules: { [P in Primitive]: VjpRule<P> } = {
     null,
   ],
   scatter_add: (g, [, indices], _y, { axis }) => [bind('gather', [g, indices], { axis }), null],
-  stop_gradient: (_g, [x]) => [isFloat(x.dtype) ? zerosLike(x) : null],
+  // null rather than zeros: nothing upstream of a stopped value is differentiated.
+  stop_gradient: none,
   iota: none,
   random_bits: none,
 };
