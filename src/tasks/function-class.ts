@@ -3,7 +3,7 @@
  * the closed-form moments and the metric normaliser that evaluation needs.
  */
 import { checkNumber } from './checks.js';
-import type { Points } from './points.js';
+import { checkDims, type Points } from './points.js';
 import type { Sampler } from './sampler.js';
 
 /** The dimensions a function is drawn for: inputs live in R^d, and only the first `activeDims` coordinates vary. */
@@ -45,14 +45,7 @@ export interface FunctionClass<P = unknown> {
 
 /** Validates a function shape: integers d >= 1 and 1 <= activeDims <= d. */
 export function checkFunctionShape(op: string, shape: FunctionShape): void {
-  checkNumber(op, 'd (dimensions)', shape.d, { integer: true, min: 1 }, 'pass a positive integer such as 20');
-  checkNumber(
-    op,
-    'activeDims',
-    shape.activeDims,
-    { integer: true, min: 1, max: shape.d },
-    `pass an integer between 1 and d = ${shape.d}`,
-  );
+  checkDims(op, shape);
 }
 
 /** Throws unless the inputs have the dimension the function was drawn for. */

@@ -44,6 +44,11 @@ export function pointAt(x: Points, i: number): Float64Array {
  */
 export function checkPointsShape(op: string, shape: PointsShape): void {
   checkNumber(op, 'n (points per prompt)', shape.n, { integer: true, min: 1 }, 'pass a positive integer such as 41');
+  checkDims(op, shape);
+}
+
+/** Validates dimensions: integers d >= 1 and 1 <= activeDims <= d. */
+export function checkDims(op: string, shape: { readonly d: number; readonly activeDims: number }): void {
   checkNumber(op, 'd (dimensions)', shape.d, { integer: true, min: 1 }, 'pass a positive integer such as 20');
   checkNumber(
     op,
