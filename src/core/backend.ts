@@ -1,6 +1,6 @@
 /**
- * The interface between the DSL and a backend. `core` knows only this interface; concrete
- * backends (cpu, gpujs) implement it and are chosen with `setBackend`.
+ * The interface between the DSL and a backend. `core` imports only this interface. Concrete
+ * backends (cpu, gpujs) implement it and are selected with `setBackend`.
  */
 import type { Aval, Graph } from './ir.js';
 import type { Primitive, PrimitiveParams } from './primitives.js';
@@ -28,7 +28,7 @@ export function setBackend(backend: Backend): void {
   active = backend;
 }
 
-/** The backend in use; throws with the fix when none has been selected. */
+/** Returns the backend in use, or throws with the fix when none has been selected. */
 export function getBackend(): Backend {
   if (active === undefined) {
     throw new Error(

@@ -25,7 +25,7 @@ export interface CompiledFunction<A extends readonly unknown[], R> {
   print(...args: A): string;
   /** Number of distinct signatures traced so far. */
   readonly cacheSize: number;
-  /** What executed the last call, e.g. `cpu/interpreted`. */
+  /** Executor of the last call, e.g. `cpu/interpreted`. */
   readonly executorKind: string | undefined;
 }
 

@@ -4,27 +4,27 @@ import { allocate, type DType } from './dtype.js';
 import { checkShape, sizeOf, type Shape } from './shape.js';
 import { fromData, type Tensor } from './tensor.js';
 
-/** A rank-0 tensor holding `value`. */
+/** Creates a rank-0 tensor containing `value`. */
 export function scalar(value: number | boolean, dtype: DType = typeof value === 'boolean' ? 'bool' : 'f32'): Tensor {
   const data = allocate(dtype, 1);
   data[0] = Number(value);
   return fromData(data, []);
 }
 
-/** A tensor of `shape` filled with `value` (a broadcast of a scalar, cheap inside compiled programs). */
+/** Creates a tensor of `shape` filled with `value`, as a broadcast of a scalar (cheap inside compiled programs). */
 export function full(shape: Shape, value: number | boolean, dtype: DType = typeof value === 'boolean' ? 'bool' : 'f32'): Tensor {
   checkShape('full', shape);
   if (shape.length === 0) return scalar(value, dtype);
   return bind('broadcast', [scalar(value, dtype)], { shape: [...shape] });
 }
 
-/** A tensor of zeros. */
+/** Creates a tensor of zeros. */
 export function zeros(shape: Shape, dtype: DType = 'f32'): Tensor {
   checkShape('zeros', shape);
   return fromData(allocate(dtype, sizeOf(shape)), shape);
 }
 
-/** A tensor of ones. */
+/** Creates a tensor of ones. */
 export function ones(shape: Shape, dtype: DType = 'f32'): Tensor {
   return full(shape, 1, dtype);
 }
@@ -58,7 +58,7 @@ export function arange(start: number, stop?: number, dtype: DType = 'i32'): Tens
   return fromData(data, [n]);
 }
 
-/** The n x m identity matrix (m defaults to n). */
+/** Creates the n x m identity matrix (m defaults to n). */
 export function eye(n: number, m = n, dtype: DType = 'f32'): Tensor {
   checkShape('eye', [n, m]);
   const data = allocate(dtype, n * m);

@@ -84,7 +84,7 @@ export function square(x: Tensor): Tensor {
 }
 
 /**
- * Selects `onTrue` where `condition` holds and `onFalse` elsewhere, with broadcasting. The
+ * Selects `onTrue` where `condition` is true and `onFalse` elsewhere, with broadcasting. The
  * gradient of the untaken branch is exactly zero, even where that branch is NaN or infinite.
  */
 export function where(condition: TensorLike, onTrue: TensorLike, onFalse: TensorLike): Tensor {

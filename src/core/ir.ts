@@ -64,7 +64,7 @@ export class Trace {
     return new Tensor(aval.shape, aval.dtype, null, v);
   }
 
-  /** The variable of a tensor in this trace; tensors from outside become constants (once each). */
+  /** Returns a tensor's variable in this trace. A tensor from outside becomes a constant, once. */
   variableOf(t: Tensor): Var {
     if (t.variable !== null && t.variable.owner === this) return t.variable;
     const known = this.lifted.get(t);
@@ -90,7 +90,7 @@ export class Trace {
 
 const traceStack: Trace[] = [];
 
-/** The innermost open trace, if any. */
+/** Returns the innermost open trace, if any. */
 export function currentTrace(): Trace | undefined {
   return traceStack[traceStack.length - 1];
 }

@@ -14,15 +14,18 @@ import {
 import { max, reducedCount, sum, type Axes, type ReduceOptions } from './reductions.js';
 import type { Tensor } from './tensor.js';
 
+function asFloat(x: Tensor): Tensor {
+  return isFloat(x.dtype) ? x : cast(x, 'f32');
+}
+
 /** Mean over `axes` (all by default), as f32 for every input dtype (i32 is not truncated). */
 export function mean(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
-  const values = isFloat(x.dtype) ? x : cast(x, 'f32');
-  return div(sum(values, axes, options), reducedCount(x, axes));
+  return div(sum(asFloat(x), axes, options), reducedCount(x, axes));
 }
 
 /** Population variance over `axes`, computed in two passes: mean((x - mean(x))^2). */
 export function variance(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
-  const values = isFloat(x.dtype) ? x : cast(x, 'f32');
+  const values = asFloat(x);
   const centered = sub(values, mean(values, axes, { keepdims: true }));
   return mean(square(centered), axes, options);
 }
@@ -32,18 +35,28 @@ export function isFinite(x: Tensor): Tensor {
   return equal(sub(x, x), 0);
 }
 
-/** The row maximum with non-finite values replaced by 0 and its gradient stopped. */
+/** Computes the row maximum with its gradient stopped and non-finite values replaced by 0. */
 function safeShift(x: Tensor, axis: number): Tensor {
   const m = stopGradient(max(x, axis, { keepdims: true }));
   return where(isFinite(m), m, 0);
 }
 
-/** log(sum(exp(x), axis)), stable for large values; -Infinity (with zero gradient) for an all -Infinity row. */
-export function logsumexp(x: Tensor, axis = -1, options: ReduceOptions = {}): Tensor {
+/**
+ * Splits log-sum-exp into x - shift and log(sum(exp(x - shift))) along `axis` (kept as size 1).
+ * An all -Infinity row has a zero sum; its log is taken of 1 instead, so gradients stay finite.
+ */
+function shiftedLogSumExp(x: Tensor, axis: number): { shift: Tensor; shifted: Tensor; logTotal: Tensor; empty: Tensor } {
   const shift = safeShift(x, axis);
-  const total = sum(exp(sub(x, shift)), axis, { keepdims: true });
+  const shifted = sub(x, shift);
+  const total = sum(exp(shifted), axis, { keepdims: true });
   const empty = equal(total, 0);
-  const result = where(empty, -Infinity, add(log(where(empty, 1, total)), shift));
+  return { shift, shifted, logTotal: log(where(empty, 1, total)), empty };
+}
+
+/** Computes log(sum(exp(x), axis)), stable for large values; an all -Infinity row gives -Infinity with zero gradient. */
+export function logsumexp(x: Tensor, axis = -1, options: ReduceOptions = {}): Tensor {
+  const { shift, logTotal, empty } = shiftedLogSumExp(x, axis);
+  const result = where(empty, -Infinity, add(logTotal, shift));
   return options.keepdims ? result : sum(result, axis);
 }
 
@@ -59,9 +72,8 @@ export function softmax(x: Tensor, axis = -1): Tensor {
  * that a row that is entirely -Infinity gives -Infinity rather than -Infinity - (-Infinity) = NaN.
  */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  const shifted = sub(x, safeShift(x, axis));
-  const total = sum(exp(shifted), axis, { keepdims: true });
-  return sub(shifted, log(where(equal(total, 0), 1, total)));
+  const { shifted, logTotal } = shiftedLogSumExp(x, axis);
+  return sub(shifted, logTotal);
 }
 
 /**

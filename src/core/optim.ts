@@ -111,7 +111,7 @@ export function adamw(options: AdamOptions = {}): Optimizer {
   return adamFamily(options, true);
 }
 
-/** The global L2 norm of all tensors of a tree. */
+/** Computes the global L2 norm of all tensors of a tree. */
 export function globalNorm(tree: unknown): Tensor {
   const leaves = treeLeaves(tree);
   const squares = leaves.map((t) => sum(square(t)));

@@ -68,7 +68,7 @@ export function eliminateDeadCode(graph: Graph): Graph {
   };
 }
 
-/** The passes `compile` applies, in order. */
+/** Applies the passes that `compile` runs, in order. */
 export function optimizeGraph(graph: Graph): Graph {
   return eliminateDeadCode(eliminateCommonSubexpressions(graph));
 }

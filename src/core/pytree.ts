@@ -76,7 +76,7 @@ export function treeUnflatten<T = PyTree>(def: TreeDef, leaves: readonly Tensor[
   return tree as T;
 }
 
-/** A string that identifies a structure (static leaves included), for caches and error messages. */
+/** Returns a string that identifies a structure (static leaves included), for caches and error messages. */
 export function treeDefKey(def: TreeDef): string {
   switch (def.kind) {
     case 'tensor':

@@ -11,7 +11,7 @@ import { sizeOf, type Shape } from './shape.js';
 import { fromData, type Tensor } from './tensor.js';
 import { cast } from './elementwise.js';
 
-/** The i32[2] tensor form of a key, for passing keys into compiled programs. */
+/** Converts a key to its i32[2] tensor form, for passing keys into compiled programs. */
 export function keyTensor(k: Key): Tensor {
   return fromData(new Int32Array([k.k0 | 0, k.k1 | 0]), [2]);
 }
@@ -74,7 +74,7 @@ export function randint(k: Key | Tensor, shape: Shape, low: number, high: number
   return add(cast(mul(uniform(k, shape), high - low), 'i32'), low);
 }
 
-/** A random permutation of 0..n-1 as an i32 tensor (drawn on the host; not traceable). */
+/** Draws a random permutation of 0..n-1 as an i32 tensor. It is drawn on the host, so it cannot be traced. */
 export function permutation(k: Key, n: number): Tensor {
   return fromData(permutation64(k, n), [n]);
 }

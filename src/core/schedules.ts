@@ -9,7 +9,7 @@ import type { Tensor } from './tensor.js';
 
 export type Schedule = (t: Tensor) => Tensor;
 
-/** A constant learning rate. */
+/** Returns a constant learning rate. */
 export function constantSchedule(lr: number): Schedule {
   return (t) => add(mul(t, 0), lr);
 }

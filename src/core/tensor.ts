@@ -110,7 +110,8 @@ export function tensor(
 ): Tensor {
   if (ArrayBuffer.isView(value)) {
     const shape = options.shape ?? [value.length];
-    const dtype = options.dtype ?? (value instanceof Int32Array ? 'i32' : value instanceof Uint8Array ? 'bool' : 'f32');
+    const inferred = value instanceof Float64Array ? 'f32' : dtypeOfArray(value);
+    const dtype = options.dtype ?? inferred;
     const data = allocate(dtype, value.length);
     data.set(value as ArrayLike<number>);
     return fromData(data, shape);

@@ -2,7 +2,7 @@
  * Reference CPU implementations of every primitive, on row-major typed arrays. Arithmetic runs
  * in float64 (JavaScript numbers) and rounds once on store; sums are pairwise.
  */
-import { allocate, type DataArray } from '../../core/dtype.js';
+import { allocate, dtypeOfArray, type DataArray } from '../../core/dtype.js';
 import type { Aval } from '../../core/ir.js';
 import type { Primitive, PrimitiveParams } from '../../core/primitives.js';
 import { sizeOf, stridesOf, type Shape } from '../../core/shape.js';
@@ -68,7 +68,7 @@ function transposeData(x: Operand, perm: readonly number[]): DataArray {
   const outShape = perm.map((p) => x.shape[p]);
   const inStrides = stridesOf(x.shape);
   const strides = perm.map((p) => inStrides[p]);
-  const out = allocate(dtypeOf(x.data), x.data.length);
+  const out = allocate(dtypeOfArray(x.data), x.data.length);
   const index = new Array<number>(rank).fill(0);
   let offset = 0;
   for (let i = 0; i < out.length; i++) {
@@ -82,10 +82,6 @@ function transposeData(x: Operand, perm: readonly number[]): DataArray {
     }
   }
   return out;
-}
-
-function dtypeOf(data: DataArray): 'f32' | 'i32' | 'bool' {
-  return data instanceof Float32Array ? 'f32' : data instanceof Int32Array ? 'i32' : 'bool';
 }
 
 /** Splits a shape at `axis` into (outer, size, inner) element counts. */
@@ -104,6 +100,25 @@ function matmulKernel([a, b]: readonly Operand[], { transposeA, transposeB }: Pr
   return result;
 }
 
+/** Returns 1, -1, or x itself for 0, -0 and NaN. */
+function signOf(x: number): number {
+  if (x > 0) return 1;
+  if (x < 0) return -1;
+  return x;
+}
+
+/** Returns the larger operand, or NaN when either is NaN. */
+function maxPropagatingNaN(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
+  return a > b ? a : b;
+}
+
+/** Returns the smaller operand, or NaN when either is NaN. */
+function minPropagatingNaN(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
+  return a < b ? a : b;
+}
+
 export const cpuKernels: { [P in Primitive]: Kernel<P> } = {
   neg: mapUnary((x) => -x),
   exp: mapUnary(Math.exp),
@@ -114,7 +129,7 @@ export const cpuKernels: { [P in Primitive]: Kernel<P> } = {
   sin: mapUnary(Math.sin),
   cos: mapUnary(Math.cos),
   abs: mapUnary(Math.abs),
-  sign: mapUnary((x) => (x > 0 ? 1 : x < 0 ? -1 : x)),
+  sign: mapUnary(signOf),
   erf: mapUnary(erf),
   logistic: mapUnary(logistic),
   logical_not: mapUnary((x) => (x ? 0 : 1)),
@@ -123,8 +138,8 @@ export const cpuKernels: { [P in Primitive]: Kernel<P> } = {
   mul: mapBinary((a, b) => a * b),
   div: (inputs, params, out) => mapBinary(divide(out))(inputs, params, out),
   pow: mapBinary(Math.pow),
-  max: mapBinary((a, b) => (a !== a || b !== b ? NaN : a > b ? a : b)),
-  min: mapBinary((a, b) => (a !== a || b !== b ? NaN : a < b ? a : b)),
+  max: mapBinary(maxPropagatingNaN),
+  min: mapBinary(minPropagatingNaN),
   lt: mapBinary((a, b) => (a < b ? 1 : 0)),
   le: mapBinary((a, b) => (a <= b ? 1 : 0)),
   gt: mapBinary((a, b) => (a > b ? 1 : 0)),

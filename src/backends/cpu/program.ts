@@ -51,7 +51,8 @@ export function compileGraph(graph: Graph): Executable {
         const operands: Operand[] = step.inputs.map((s, i) => ({ data: slots[s], shape: step.shapes[i] }));
         slots[step.output] = step.kernel(operands, step.params, step.out);
       }
-      // Slots are fresh arrays on every run and tensors are immutable, so outputs can share them.
+      // Outputs share storage with the slots, and through reshape possibly with the inputs.
+      // That is safe because no tensor's storage is ever written after it is created.
       return outputSlots.map((s, i) => new Tensor(outputAvals[i].shape, outputAvals[i].dtype, slots[s], null));
     },
   };

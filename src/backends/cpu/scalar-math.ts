@@ -3,7 +3,7 @@
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 
 /**
- * The error function. |x| < 0.5 uses the Maclaurin series (relative error below 1e-15); larger
+ * Computes the error function. |x| < 0.5 uses the Maclaurin series (relative error below 1e-15); larger
  * |x| uses 1 - erfc(|x|) with a Chebyshev fit whose fractional error is below 1.2e-7 everywhere.
  */
 export function erf(x: number): number {
@@ -30,7 +30,7 @@ export function erf(x: number): number {
   return x >= 0 ? 1 - erfc : erfc - 1;
 }
 
-/** The logistic sigmoid, without overflow for large |x|. */
+/** Computes the logistic sigmoid without overflow for large |x|. */
 export function logistic(x: number): number {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
   const e = Math.exp(x);
