@@ -19,3 +19,4 @@ export * from './prng.js';
 export { keyTensor, uniform, normal, bernoulli, randint, permutation, randomBitsTensor } from './random.js';
 export * from './schedules.js';
 export * from './optim.js';
+export { encodeSafetensors, decodeSafetensors, type SafetensorsContents } from './safetensors.js';
