@@ -2,7 +2,7 @@
  * icl-lab: in-context learning of function classes on a pure-functional tensor DSL.
  * Importing this entry point selects the cpu backend; call `setBackend` to choose another.
  * The DSL is exported flat; the research layers come as namespaces (`tasks`, `curricula`,
- * `baselines`, `testing`, `evaluation`, `report`) because some of their names (`decisionTree`, `Schedule`) exist in two layers.
+ * `baselines`, `models`, `testing`, `evaluation`, `report`) because some of their names (`decisionTree`, `Schedule`) exist in two layers.
  */
 import { cpuBackend } from './backends/cpu/index.js';
 import { setBackend } from './core/backend.js';
@@ -17,3 +17,4 @@ export * as baselines from './models/baselines/index.js';
 export * as testing from './testing/arbitraries.js';
 export * as evaluation from './eval/index.js';
 export * as report from './report/index.js';
+export * as models from './models/index.js';
