@@ -2,7 +2,7 @@
  * icl-lab: in-context learning of function classes on a pure-functional tensor DSL.
  * Importing this entry point selects the cpu backend; call `setBackend` to choose another.
  * The DSL is exported flat; the research layers come as namespaces (`tasks`, `curricula`,
- * `baselines`, `models`, `testing`, `evaluation`, `report`) because some of their names (`decisionTree`, `Schedule`) exist in two layers.
+ * `baselines`, `models`, `testing`, `evaluation`, `report`, `train`, `experiment`) because some of their names (`decisionTree`, `Schedule`) exist in two layers.
  */
 import { cpuBackend } from './backends/cpu/index.js';
 import { setBackend } from './core/backend.js';
@@ -18,3 +18,5 @@ export * as testing from './testing/arbitraries.js';
 export * as evaluation from './eval/index.js';
 export * as report from './report/index.js';
 export * as models from './models/index.js';
+export * as train from './train/index.js';
+export * as experiment from './experiment/index.js';

@@ -1,0 +1,71 @@
+/** Help texts of the icl-lab command and its subcommands. */
+import { BACKEND_NAMES } from '../experiment/index.js';
+
+const COMMON = `  -o, --out DIR      run folder (default runs/<experiment name>)
+      --seed N       seed of the run key: initial parameters, curriculum and batches (default: the config's, else 0)
+      --backend NAME backend that runs the tensors: ${BACKEND_NAMES.join(', ')} (default: the config's, else cpu)
+      --steps N      number of training updates; on a new run the curriculum length follows it
+      --resume       continue the run in the output folder from its newest checkpoint, with its saved
+                     config.json; only --steps may change, up to the curriculum's totalSteps
+  -q, --quiet        print no progress, only errors and the final paths
+  -h, --help         show this help`;
+
+/** Help of each command, by name; `main` is the overview. */
+export const HELP_TEXTS: Readonly<Record<string, string>> = {
+  main: `icl-lab: train and evaluate in-context learners of function classes
+
+Usage: icl-lab <command> [options]
+
+Commands:
+  run <preset|config>      train, evaluate against the baselines and write the report
+  train <preset|config>    train only (with periodic quick evaluations)
+  eval <run|checkpoint>    compute the ICL curves of a run's newest checkpoint (or of one checkpoint)
+  report <run>             write the plots and tables of an evaluated run
+  presets                  list the presets
+
+Run 'icl-lab <command> --help' for the options of a command.
+Example: icl-lab run quickstart
+
+Exit codes: 0 success, 1 the run failed (for example a NaN loss), 2 invalid arguments or config.`,
+
+  run: `Usage: icl-lab run <preset|config.yaml|config.json> [options]
+
+Trains the experiment's Transformer, evaluates it on 1280 fixed prompts against the baselines,
+and writes icl-curve.json, icl-curve.svg/.png, loss.svg/.png and table.md into the run folder.
+
+Options:
+${COMMON}`,
+
+  train: `Usage: icl-lab train <preset|config.yaml|config.json> [options]
+
+Trains the experiment's Transformer and writes config.json, metrics.jsonl and checkpoints/ into
+the run folder. Evaluate it later with 'icl-lab eval <run folder>'.
+
+Options:
+${COMMON}`,
+
+  eval: `Usage: icl-lab eval <run folder|checkpoint file> [options]
+
+Computes the ICL curve of every evaluation target for the run's newest checkpoint (or the given
+checkpoint file inside <run>/checkpoints/) and saves it as icl-curve.json in the run folder.
+Prints the table of the first target.
+
+Options:
+      --prompts N    evaluation prompts per target (default: the config's eval.prompts, 1280)
+  -q, --quiet        print no progress
+  -h, --help         show this help`,
+
+  report: `Usage: icl-lab report <run folder> [options]
+
+Writes loss.svg/.png from metrics.jsonl and, for every saved ICL curve, icl-curve.svg/.png and
+table.md. Run 'icl-lab eval' first to have curves.
+
+Options:
+  -q, --quiet        print only the written paths
+  -h, --help         show this help`,
+
+  presets: `Usage: icl-lab presets
+
+Lists the presets with their task sizes, model, batch size and steps. Run one with
+'icl-lab run <name>'.`,
+};

@@ -1,0 +1,49 @@
+/**
+ * Experiments as typed values: io-ts configs (YAML or JSON) with path-named errors, presets,
+ * the config hash, and the pipeline train -> evaluate -> report over a run folder.
+ */
+export {
+  ConfigError,
+  ExperimentInputCodec,
+  decodeExperiment,
+  decodeExperimentInput,
+  resolveExperiment,
+  type EvalInput,
+  type Experiment,
+  type ExperimentInput,
+  type ModelConfig,
+  type OptimizerInput,
+  type ScheduleConfig,
+  type TaskInput,
+  type TrainingInput,
+} from './config.js';
+export { CurriculumInputCodec, FunctionClassSpecCodec, InputDistributionSpecCodec, type CurriculumInput } from './spec-codecs.js';
+export { describeValue, formatProblems, reportErrors, type ConfigProblem } from './reporter.js';
+export { parseConfigFile, readExperimentFile, readExperimentInput } from './load.js';
+export { experimentPreset, experimentPresetNames, experimentPresets, type ExperimentPreset } from './presets.js';
+export { canonicalJson, configHash, differingPaths } from './hash.js';
+export { BACKEND_NAMES, selectBackend } from './backends.js';
+export {
+  buildData,
+  buildOptimizer,
+  buildSchedule,
+  evalTargets,
+  learningRateAt,
+  transformerConfigOf,
+  transformerModel,
+  type EvalTarget,
+} from './build.js';
+export {
+  evaluateParams,
+  evaluateRun,
+  openRun,
+  readRunExperiment,
+  reportRun,
+  runExperiment,
+  trainExperiment,
+  type OpenedRun,
+  type PipelineOptions,
+  type RunOptions,
+  type RunSummary,
+  type TargetCurve,
+} from './pipeline.js';
