@@ -52,3 +52,4 @@ export {
   type QuickEvalResult,
 } from './quick-eval.js';
 export { loadIclCurve, saveIclCurve, writeFileAtomic } from './files.js';
+export { criteriaMarkdown, linearCriteria, type CriterionResult, type LinearCriteriaOptions } from './criteria.js';

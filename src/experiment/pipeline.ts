@@ -14,7 +14,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { compile } from '../core/compile.js';
 import { key } from '../core/prng.js';
 import type { Tensor } from '../core/tensor.js';
-import { iclCurve, loadIclCurve, promptSet, quickEval, quickEvalSet, saveIclCurve, type IclCurveResult, type Predictor, type PromptSet } from '../eval/index.js';
+import { criteriaMarkdown, iclCurve, linearCriteria, loadIclCurve, promptSet, quickEval, quickEvalSet, saveIclCurve, type IclCurveResult, type Predictor, type PromptSet } from '../eval/index.js';
 import { applyTransformer, type TransformerParams } from '../models/index.js';
 import { errorTable, writeReport } from '../report/index.js';
 import {
@@ -258,9 +258,24 @@ function runSummaryMarkdown(
     '',
     errorTable(first.curve),
     '',
+    ...linearCriteriaLines(first.curve),
     `![ICL curve of ${first.target.id}](${relative(runDir, join(first.folder, 'icl-curve.png'))})`,
     '',
   ].join('\n');
+}
+
+/**
+ * The spec's section 9 (a) criteria, for a Gaussian linear-regression curve that has the
+ * least-squares, averaging and 3-NN baselines; nothing for other tasks.
+ */
+function linearCriteriaLines(curve: IclCurveResult): string[] {
+  const names = Object.values(curve.curves).map((c) => c.baseline);
+  const applies =
+    curve.task === 'linear_regression' &&
+    curve.data === 'gaussian' &&
+    (['least_squares', 'averaging', 'knn'] as const).every((b) => names.filter((n) => n === b).length === 1);
+  if (!applies) return [];
+  return ['Criteria of spec section 9 (a):', '', criteriaMarkdown(linearCriteria(curve)), ''];
 }
 
 function compiledForward(): (params: TransformerParams, xs: Tensor, ys: Tensor) => Tensor {
