@@ -20,3 +20,4 @@ export * as report from './report/index.js';
 export * as models from './models/index.js';
 export * as train from './train/index.js';
 export * as experiment from './experiment/index.js';
+export { gpujsBackend, compileAsync, probeGpujsModes, type GpujsBackend, type GpujsMode } from './backends/gpujs/index.js';
