@@ -27,6 +27,8 @@ export interface ModelConfig {
   readonly nHead: number;
   /** Width E. */
   readonly nEmbd: number;
+  /** Initialisation of the read-in and read-out layers (default 'gpt2'); see `TransformerConfig.readInOutInit`. */
+  readonly readInOutInit?: 'gpt2' | 'pytorch';
 }
 
 /** The optimizer: Adam or AdamW with PyTorch's defaults unless set. */
@@ -165,7 +167,7 @@ const ScheduleCodec = taggedUnion('a learning-rate schedule', 'name', {
 export const ExperimentInputCodec: t.Type<ExperimentInput, ExperimentInput, unknown> = closedObject(
   'an experiment',
   {
-    model: closedObject('model', { nLayer: integer(1), nHead: integer(1), nEmbd: integer(1) }, {}),
+    model: closedObject('model', { nLayer: integer(1), nHead: integer(1), nEmbd: integer(1) }, { readInOutInit: oneOf(['gpt2', 'pytorch'] as const) }),
     task: closedObject(
       'task',
       { dims: integer(1), points: integer(1), functions: arrayOf(FunctionClassSpecCodec) },
@@ -283,7 +285,12 @@ export function resolveExperiment(input: ExperimentInput, source = 'experiment')
     description: input.description ?? '',
     seed: input.seed ?? 0,
     backend: input.backend ?? 'cpu',
-    model: { nLayer: model.nLayer, nHead: model.nHead, nEmbd: model.nEmbd },
+    model: {
+      nLayer: model.nLayer,
+      nHead: model.nHead,
+      nEmbd: model.nEmbd,
+      ...(model.readInOutInit === undefined ? {} : { readInOutInit: model.readInOutInit }),
+    },
     task: { dims: task.dims, points: task.points, functions: task.functions, inputs, curriculum: curriculum! },
     training: {
       steps: training.steps,

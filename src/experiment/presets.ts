@@ -28,13 +28,15 @@ export interface ExperimentPreset {
 // which came within 0.10-0.13 of least squares at k = d - 1 after 4000-8000 steps. The Hermite
 // and data runs reuse them untested; a pilot run should confirm or retune them.
 const LEARNING_RATE = 1e-3;
-const SMALL_MODEL = { nLayer: 4, nHead: 4, nEmbd: 64 } as const;
+// Garg et al.'s code builds read-in and read-out as plain nn.Linear layers outside GPT2Model, so
+// they keep PyTorch's uniform default initialisation; the presets do the same.
+const SMALL_MODEL = { nLayer: 4, nHead: 4, nEmbd: 64, readInOutInit: 'pytorch' } as const;
 
 const QUICKSTART: ExperimentInput = {
   name: 'quickstart',
   description: 'linear regression, d = 5, n = 16: the Transformer against least squares, averaging and 3-NN',
   seed: 0,
-  model: { nLayer: 3, nHead: 2, nEmbd: 64 },
+  model: { nLayer: 3, nHead: 2, nEmbd: 64, readInOutInit: 'pytorch' },
   task: { dims: 5, points: 16, functions: [{ name: 'linear_regression' }] },
   training: { steps: 5000, batchSize: 64, lr: LEARNING_RATE, evalEvery: 500, checkpointEvery: 500, keepLast: 2 },
 };

@@ -4,7 +4,7 @@
  * A tensor's name is its path in the tree joined with '.', e.g. `blocks.0.attn.qkv.weight`.
  */
 import type { Shape, Tensor } from '../core/index.js';
-import type { AttentionParams, LayerNormParams, LinearParams, MlpParams } from './layers/index.js';
+import type { AttentionParams, LayerNormParams, LinearInit, LinearParams, MlpParams } from './layers/index.js';
 
 /** Sizes of the in-context Transformer. */
 export interface TransformerConfig {
@@ -18,6 +18,12 @@ export interface TransformerConfig {
   readonly nLayer: number;
   /** Number of attention heads H per block; it must divide nEmbd. */
   readonly nHead: number;
+  /**
+   * Initialisation of the read-in and read-out layers: 'gpt2' (default) draws them like every
+   * other weight, N(0, 0.02^2) with zero biases; 'pytorch' uses `nn.Linear`'s uniform default, as
+   * Garg et al.'s code does, because it builds these two layers outside HuggingFace's GPT2Model.
+   */
+  readonly readInOutInit?: LinearInit;
 }
 
 /** Parameters of one pre-LayerNorm block. */
@@ -64,6 +70,10 @@ export function checkTransformerConfig(config: TransformerConfig): void {
     if (!Number.isInteger(value) || value < 1) {
       throw new RangeError(`TransformerConfig.${field} must be a positive integer, got ${String(value)}`);
     }
+  }
+  const init = config.readInOutInit;
+  if (init !== undefined && init !== 'gpt2' && init !== 'pytorch') {
+    throw new RangeError(`TransformerConfig.readInOutInit must be 'gpt2' or 'pytorch', got ${String(init)}`);
   }
   if (config.nEmbd % config.nHead !== 0) {
     throw new RangeError(

@@ -48,13 +48,14 @@ export function gpt2Block(width: number, heads: number): Layer<BlockParams> {
 export function transformerLayer(config: TransformerConfig): Layer<TransformerTensors> {
   checkTransformerConfig(config);
   const { nDims, nPoints, nEmbd, nLayer, nHead } = config;
+  const ioInit = config.readInOutInit ?? 'gpt2';
   return serial(
-    named('read_in', linear(nDims, nEmbd)),
+    named('read_in', linear(nDims, nEmbd, { init: ioInit })),
     named('wpe', positionEmbedding(2 * nPoints, nEmbd)),
     named('blocks', repeat(nLayer, gpt2Block(nEmbd, nHead))),
     stateless(xTokenOutputs),
     named('ln_f', layerNorm(nEmbd)),
-    named('read_out', linear(nEmbd, 1)),
+    named('read_out', linear(nEmbd, 1, { init: ioInit })),
     stateless((out: Tensor) => reshape(out, out.shape.slice(0, -1))),
   );
 }
@@ -67,7 +68,9 @@ export function transformerLayer(config: TransformerConfig): Layer<TransformerTe
  */
 export function initTransformer(key: Key, config: TransformerConfig): TransformerParams {
   const tensors = transformerLayer(config).init(key);
-  return { ...tensors, config: { ...config } };
+  // Only the sizes travel with the parameters: the initialisation choice has no effect after init.
+  const { nDims, nPoints, nEmbd, nLayer, nHead } = config;
+  return { ...tensors, config: { nDims, nPoints, nEmbd, nLayer, nHead } };
 }
 
 function shapeText(t: Tensor): string {

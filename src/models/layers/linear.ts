@@ -5,7 +5,8 @@
  */
 import { add, matmul, reshape, type Tensor } from '../../core/index.js';
 import { checkPositiveInteger, showShape } from './check.js';
-import { constantInit, normalInit } from './init.js';
+import { constantInit, normalInit, uniformInit } from './init.js';
+import { split } from '../../core/index.js';
 import { EMPTY_CONTEXT, type Layer, type LayerContext } from './layer.js';
 
 /** Parameters of `linear`: weight [out, in] and bias [out]. */
@@ -18,7 +19,15 @@ export interface LinearParams {
 export interface LinearOptions {
   /** Standard deviation of the normal weight initialisation (default 0.02, as GPT-2). */
   readonly initStd?: number;
+  /**
+   * 'gpt2' (default): normal weights with `initStd` and a zero bias. 'pytorch': weight and bias
+   * uniform on [-1/sqrt(in), 1/sqrt(in)], the default of PyTorch's `nn.Linear`.
+   */
+  readonly init?: LinearInit;
 }
+
+/** How `linear` initialises its parameters; see `LinearOptions.init`. */
+export type LinearInit = 'gpt2' | 'pytorch';
 
 /** Applies y = x W^T + b to x [..., in] and returns [..., out]. */
 export function applyLinear(params: LinearParams, x: Tensor): Tensor {
@@ -34,7 +43,8 @@ export function applyLinear(params: LinearParams, x: Tensor): Tensor {
 }
 
 /**
- * Creates a linear layer from `inFeatures` to `outFeatures`, with normal weights (std 0.02) and a zero bias.
+ * Creates a linear layer from `inFeatures` to `outFeatures`, with normal weights (std 0.02) and a
+ * zero bias, or PyTorch's uniform default with `init: 'pytorch'`.
  *
  * @example linear(5, 64).apply(linear(5, 64).init(key(0)), zeros([8, 22, 5])).shape // [8, 22, 64]
  */
@@ -42,10 +52,14 @@ export function linear(inFeatures: number, outFeatures: number, options: LinearO
   checkPositiveInteger('linear', 'inFeatures', inFeatures);
   checkPositiveInteger('linear', 'outFeatures', outFeatures);
   return {
-    init: (key) => ({
-      weight: normalInit(key, [outFeatures, inFeatures], options.initStd),
-      bias: constantInit([outFeatures], 0),
-    }),
+    init: (key) => {
+      if (options.init === 'pytorch') {
+        const bound = 1 / Math.sqrt(inFeatures);
+        const [weightKey, biasKey] = split(key);
+        return { weight: uniformInit(weightKey, [outFeatures, inFeatures], bound), bias: uniformInit(biasKey, [outFeatures], bound) };
+      }
+      return { weight: normalInit(key, [outFeatures, inFeatures], options.initStd), bias: constantInit([outFeatures], 0) };
+    },
     apply: (params: LinearParams, x: Tensor, _context: LayerContext = EMPTY_CONTEXT) => applyLinear(params, x),
   };
 }
