@@ -16,7 +16,7 @@ import { runKeys } from '../../src/train/index.js';
 describe('experiment presets', () => {
   it('include quickstart at the linear-regression sizes', () => {
     const quickstart = resolveExperiment(experimentPreset('quickstart').experiment);
-    expect(quickstart.model).toEqual({ nLayer: 3, nHead: 2, nEmbd: 64 });
+    expect(quickstart.model).toEqual({ nLayer: 3, nHead: 2, nEmbd: 64, readInOutInit: 'pytorch' });
     expect(quickstart.task).toMatchObject({ dims: 5, points: 16, functions: [{ name: 'linear_regression' }] });
     expect(quickstart.training).toMatchObject({ batchSize: 64, lr: 1e-3, optimizer: { name: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 } });
     expect(quickstart.training.steps).toBeGreaterThanOrEqual(4000);
