@@ -61,5 +61,5 @@ export function servePage(folder: string, port = 0): Promise<{ server: Server; u
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const folder = await bundlePage();
   const { url } = await servePage(folder, Number(process.argv[2] ?? 8123));
-  console.log(`serving ${folder} at ${url}?run (WebGPU) and ${url}?run&mode=webgl2`);
+  console.log(`serving ${folder} at ${url}?run (WebGPU), ${url}?run&mode=webgl2 and ${url}?run&mode=cpu-backend`);
 }

@@ -3,7 +3,8 @@ import { BACKEND_NAMES } from '../experiment/index.js';
 
 const COMMON = `  -o, --out DIR      run folder (default runs/<experiment name>)
       --seed N       seed of the run key: initial parameters, curriculum and batches (default: the config's, else 0)
-      --backend NAME backend that runs the tensors: ${BACKEND_NAMES.join(', ')} (default: the config's, else cpu)
+      --backend NAME backend that runs the tensors: ${BACKEND_NAMES.join(', ')} (default: the config's, else cpu);
+                     a gpujs mode that cannot run here is rejected with the reason before the run starts
       --steps N      number of training updates; on a new run the curriculum length follows it
       --resume       continue the run in the output folder from its newest checkpoint, with its saved
                      config.json; only --steps may change, up to the curriculum's totalSteps
@@ -26,7 +27,7 @@ Commands:
 Run 'icl-lab <command> --help' for the options of a command.
 Example: icl-lab run quickstart
 
-Exit codes: 0 success, 1 the run failed (for example a NaN loss), 2 invalid arguments or config.`,
+Exit codes: 0 success, 1 the run failed (for example a NaN loss), 2 invalid arguments or config, or a backend that cannot run here.`,
 
   run: `Usage: icl-lab run <preset|config.yaml|config.json> [options]
 

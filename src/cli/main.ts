@@ -1,10 +1,12 @@
 /**
  * The icl-lab command line: `run`, `train`, `eval`, `report` and `presets`. `main` returns the
- * exit code instead of exiting, so tests call it directly: 0 on success, 1 when the work failed
- * (a NaN loss, a missing run), 2 for invalid arguments or an invalid config.
+ * exit code instead of exiting, so tests call it directly. The code is 0 on success and 1 when
+ * the work failed (a NaN loss, a missing run). It is 2 for invalid arguments, an invalid config
+ * or a backend that cannot run here.
  */
 import { errorTable } from '../report/index.js';
 import {
+  BackendUnavailableError,
   ConfigError,
   evaluateParams,
   experimentPresets,
@@ -112,14 +114,14 @@ function pipelineOptions(quiet: boolean, io: CliIo): PipelineOptions & { log: (l
   };
 }
 
-/** Prints an error and returns its exit code: 2 for usage and config errors, 1 otherwise. */
+/** Prints an error and returns its exit code: 2 for usage, config and unavailable-backend errors, 1 otherwise. */
 function reportError(error: unknown, io: CliIo): number {
   if (error instanceof UsageError) {
     const hint = error.command === undefined ? "run 'icl-lab --help'" : `run 'icl-lab ${error.command} --help'`;
     io.stderr.write(`icl-lab: ${error.message}\n(${hint} for usage)\n`);
     return 2;
   }
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof BackendUnavailableError) {
     io.stderr.write(`icl-lab: ${error.message}\n`);
     return 2;
   }

@@ -22,7 +22,7 @@ export { describeValue, formatProblems, reportErrors, type ConfigProblem } from 
 export { parseConfigFile, readExperimentFile, readExperimentInput } from './load.js';
 export { experimentPreset, experimentPresetNames, experimentPresets, type ExperimentPreset } from './presets.js';
 export { canonicalJson, configHash, differingPaths } from './hash.js';
-export { BACKEND_NAMES, selectBackend } from './backends.js';
+export { BACKEND_NAMES, BackendUnavailableError, closeBackends, createBackend, describeBackend, destroyBackend, loadBackend, selectBackend } from './backends.js';
 export {
   buildData,
   buildOptimizer,

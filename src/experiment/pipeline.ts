@@ -29,7 +29,7 @@ import {
   type TrainResult,
   writeFileAtomic,
 } from '../train/index.js';
-import { selectBackend } from './backends.js';
+import { describeBackend, loadBackend, selectBackend } from './backends.js';
 import { buildData, buildOptimizer, evalTargets, learningRateAt, transformerConfigOf, transformerModel, type EvalTarget } from './build.js';
 import { decodeExperiment, type Experiment } from './config.js';
 import { configHash } from './hash.js';
@@ -73,13 +73,15 @@ export interface RunSummary {
 
 /**
  * Trains the experiment's Transformer in `runDir`, with a quick evaluation of the first target
- * every `training.evalEvery` updates. Selects the experiment's backend first.
+ * every `training.evalEvery` updates. Loads the experiment's backend first, so an unavailable
+ * backend is rejected (`BackendUnavailableError`) before anything is written.
  *
  * @example const { state } = await trainExperiment(decodeExperiment(config, 'cfg'), { runDir: 'runs/a' });
  */
 export async function trainExperiment(experiment: Experiment, options: RunOptions): Promise<TrainResult<TransformerParams>> {
-  selectBackend(experiment.backend);
+  const backend = await loadBackend(experiment.backend);
   const log = logger(options);
+  log(`backend: ${describeBackend(backend)}`);
   const progress = options.progress ?? progressReporter({ quiet: options.quiet });
   const model = transformerModel(transformerConfigOf(experiment));
   const [first] = evalTargets(experiment);
@@ -126,10 +128,10 @@ export async function trainExperiment(experiment: Experiment, options: RunOption
 /**
  * Computes the ICL curve of every target of the experiment for `params`, against the baselines,
  * and saves each as JSON in `runDir` (the first target at the root, the others under
- * eval/<id>/). Selects the experiment's backend first.
+ * eval/<id>/). Loads the experiment's backend first.
  */
 export async function evaluateParams(experiment: Experiment, params: TransformerParams, runDir: string, options: PipelineOptions = {}): Promise<TargetCurve[]> {
-  selectBackend(experiment.backend);
+  await loadBackend(experiment.backend);
   const log = logger(options);
   const forward = compiledForward();
   const predictor: Predictor = (xs, ys) => forward(params, xs, ys);
@@ -164,7 +166,8 @@ export interface OpenedRun {
 
 /**
  * Opens a run folder (its newest checkpoint) or one checkpoint file inside a run's checkpoints/
- * folder, and loads the parameters with the run's config.json.
+ * folder, and loads the parameters with the run's config.json. The checkpoint is decoded on the
+ * cpu backend, which is left selected; `evaluateParams` loads the run's own backend.
  *
  * @example const { experiment, params } = openRun('runs/quickstart');
  */
@@ -175,7 +178,9 @@ export function openRun(path: string): OpenedRun {
   const experiment = readRunExperiment(runDir);
   const checkpoint = isFile ? path : latestCheckpoint(runPaths(runDir).checkpoints)?.path;
   if (checkpoint === undefined) throw new Error(`${runDir} has no checkpoint yet; train it first (icl-lab train) or resume it (--resume)`);
-  selectBackend(experiment.backend);
+  // Decoding runs the model's initialiser only for the parameter structure and takes every value
+  // from the file, so the cpu backend gives the same tensors as any other and needs no async start.
+  selectBackend('cpu');
   const model = transformerModel(transformerConfigOf(experiment));
   const { state } = loadCheckpoint(checkpoint, model, buildOptimizer(experiment.training));
   return { runDir, experiment, checkpoint, step: state.step, params: state.params };

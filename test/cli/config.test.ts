@@ -148,8 +148,8 @@ describe('experiment configs', () => {
 
   it('hashes only numbers-deciding fields', () => {
     const base = resolveExperiment(quickstart);
-    const moreSteps = resolveExperiment({ ...quickstart, training: { ...quickstart.training, steps: 7000 } });
-    const explicitT = resolveExperiment({ ...quickstart, task: { ...quickstart.task, curriculum: { totalSteps: 5000 } }, training: { ...quickstart.training, steps: 3000 } });
+    const moreSteps = resolveExperiment({ ...quickstart, training: { ...quickstart.training, steps: quickstart.training.steps + 2000 } });
+    const explicitT = resolveExperiment({ ...quickstart, task: { ...quickstart.task, curriculum: { totalSteps: quickstart.training.steps } }, training: { ...quickstart.training, steps: 3000 } });
     expect(configHash(explicitT)).toBe(configHash(base));
     expect(configHash(moreSteps)).not.toBe(configHash(base));
     expect(differingPaths(base, moreSteps).sort()).toEqual(['task.curriculum.totalSteps', 'training.steps']);

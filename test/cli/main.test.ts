@@ -180,7 +180,7 @@ describe('icl-lab help and presets', () => {
     const capture = captureIo();
     expect(await main(['presets'], capture.io)).toBe(0);
     for (const name of experimentPresetNames()) expect(capture.stdout()).toContain(`| ${name} |`);
-    expect(capture.stdout()).toContain('| quickstart | 5 | 16 | 3/2/64 | 64 | 5000 |');
+    expect(capture.stdout()).toContain('| quickstart | 5 | 16 | 3/2/64 | 64 | 8000 |');
   });
 
   it('runs through the bin entry', () => {

@@ -2,8 +2,9 @@
  * The real-browser check: headless Chromium (Debian's `chromium`, started with
  * --enable-unsafe-webgpu and driven by playwright-core) loads the bundled page, trains the tiny
  * Transformer for ten steps on WebGPU and on WebGL2, and checks every primitive in both modes.
- * The loss curves and parameters must match the cpu backend in Node. Skipped, with the reason,
- * where Chromium is not installed.
+ * The loss curves and parameters must match the cpu backend in Node. The page also trains on
+ * the cpu backend, which must load in a browser and give Node's numbers. Skipped, with the
+ * reason, where Chromium is not installed.
  */
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { compile } from '../../../src/index.js';
 import { bundlePage, servePage } from '../../../bench/browser/build.js';
-import type { BrowserRunResult } from '../../../bench/browser/entry.js';
+import type { BrowserRunResult, CpuRunResult } from '../../../bench/browser/entry.js';
 import { CASES, type CaseOutput } from '../../../bench/browser/primitive-check.js';
 import { initialState, parameterValues, regressionBatch, trainStep } from '../../../bench/browser/tiny-training.js';
 
@@ -20,7 +21,7 @@ const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found (apt-g
 const STEPS = 10;
 
 /** Runs the same ten steps on the cpu backend in Node. */
-function nodeReference(): { losses: number[]; params: number[][] } {
+function nodeReference(): { losses: number[]; params: number[][]; executorKind: string | undefined } {
   const step = compile(trainStep);
   const { xs, ys } = regressionBatch();
   let { params, optimizer } = initialState();
@@ -31,7 +32,7 @@ function nodeReference(): { losses: number[]; params: number[][] } {
     params = nextParams;
     optimizer = nextState;
   }
-  return { losses, params: parameterValues(params) };
+  return { losses, params: parameterValues(params), executorKind: step.executorKind };
 }
 
 describe.skipIf(missing !== undefined)(`headless Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
@@ -53,6 +54,18 @@ describe.skipIf(missing !== undefined)(`headless Chromium${missing ? ` (skipped:
   });
 
   const reference = nodeReference();
+
+  it('trains on the cpu backend like in Node', async () => {
+    const result = await page.evaluate(
+      (steps) => (globalThis as unknown as { runCpuTraining(steps: number): CpuRunResult }).runCpuTraining(steps),
+      STEPS,
+    );
+    expect(result.executorKind).toBe(reference.executorKind);
+    result.losses.forEach((loss, k) => expect(Math.abs(loss - reference.losses[k]), `step ${k}`).toBeLessThanOrEqual(1e-6 * Math.max(1, reference.losses[k])));
+    result.params.forEach((values, k) =>
+      values.forEach((v, j) => expect(Math.abs(v - reference.params[k][j]), `parameter ${k}[${j}]`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(reference.params[k][j])))),
+    );
+  }, 60_000);
 
   for (const mode of ['webgpu', 'webgl2'] as const) {
     it(`trains on ${mode} like the cpu backend in Node`, async () => {
