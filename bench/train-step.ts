@@ -78,7 +78,9 @@ interface TimingPolicy {
 }
 
 const PYTHON = '/usr/bin/python3';
-const REFERENCE_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/bench/torch_icl_step.py');
+// The team's shared folder holds the reference scripts; ICL_LAB_SHARED points to it from a clone elsewhere.
+const SHARED_DIR = process.env['ICL_LAB_SHARED'] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared');
+const REFERENCE_SCRIPT = path.join(SHARED_DIR, 'bench/torch_icl_step.py');
 
 function fail(message: string): never {
   console.error(`train-step: ${message}`);
