@@ -131,7 +131,9 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
 
 /**
  * Euclidean norm over `axes` (all by default). Its gradient at the origin is zero (the
- * subgradient PyTorch chooses) rather than NaN.
+ * subgradient PyTorch chooses) rather than NaN. The same norm written as
+ * `sqrt(sum(square(x)))` has a NaN gradient at the origin, as in JAX: sqrt' = +Infinity there,
+ * times d(sum x^2)/dx = 0.
  */
 export function norm(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
   const s = sum(square(x), axes, options);
