@@ -13,9 +13,10 @@ export interface IclPlotOptions {
   /** `linear` (default) or `log`. */
   readonly yScale?: 'linear' | 'log';
   /**
-   * Top of a linear y axis, where lines and bands are clipped. Default 1.25 times the larger
-   * of 1 and the largest model mean (or of every curve's mean when there is no model), so a
-   * baseline that starts far above the trivial level does not flatten the others.
+   * Top of a linear y axis. Means and band edges above it are drawn at it, and the subtitle then
+   * says so. Default 1.25 times the larger of 1 and the largest model mean (or of every curve's
+   * mean when there is no model), so a baseline that starts far above the trivial level does not
+   * flatten the others.
    */
   readonly yMax?: number;
   /** Smallest value on a log axis. Errors below it, exact zeros included, are drawn at it. Default 1e-4. */
@@ -58,7 +59,19 @@ export function iclCurveSpec(result: IclCurveResult, options: IclPlotOptions = {
   if (log && !(floor > 0)) {
     throw new RangeError(`iclCurveSpec: logFloor must be > 0 on a log axis, got ${floor}; pass a small positive value such as 1e-4`);
   }
-  const show = (value: number) => (log ? Math.max(value, floor) : value);
+  const yMax = options.yMax ?? defaultYMax(result, names);
+  if (!log && !(Number.isFinite(yMax) && yMax > 0)) {
+    throw new RangeError(`iclCurveSpec: yMax must be a finite number > 0, got ${yMax}; pass the top of the y axis, such as 1.5`);
+  }
+
+  // Values outside the axis are moved onto it in the data, not clipped by the renderer: resvg
+  // drops a whole area mark whose path leaves the plot far enough, so clipping lost bands in PNGs.
+  let cut = false;
+  const show = (value: number): number => {
+    if (log) return Math.max(value, floor);
+    if (value > yMax) cut = true;
+    return Math.min(Math.max(value, 0), yMax);
+  };
 
   const rows: CurveRow[] = [];
   for (const name of names) {
@@ -68,11 +81,6 @@ export function iclCurveSpec(result: IclCurveResult, options: IclPlotOptions = {
       rows.push({ k, curve: name, mean: show(curve.mean[i]), lo: show(curve.lo[i]), hi: show(curve.hi[i]) });
     });
   }
-
-  const yMax = options.yMax ?? defaultYMax(result, names);
-  if (!log && !(Number.isFinite(yMax) && yMax > 0)) {
-    throw new RangeError(`iclCurveSpec: yMax must be a finite number > 0, got ${yMax}; pass the top of the y axis, such as 1.5`);
-  }
   const yScale = log ? { type: 'log' as const, domainMin: floor } : { type: 'linear' as const, domain: [0, yMax] };
   const color = {
     field: 'curve',
@@ -81,7 +89,9 @@ export function iclCurveSpec(result: IclCurveResult, options: IclPlotOptions = {
     sort: [...names],
     scale: { domain: [...names], scheme: names.length > 10 ? 'category20' : 'tableau10' },
     // Both layers share this legend, so its symbols are drawn as solid strokes like the lines.
-    legend: { labelLimit: 1000, symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2 },
+    // The legend sits below the plot: vega without a canvas over-estimates label widths, so a
+    // legend on the right left a wide empty margin.
+    legend: { orient: 'bottom' as const, direction: 'horizontal' as const, labelLimit: 1000, symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2 },
   };
   const x = {
     field: 'k',
@@ -91,10 +101,11 @@ export function iclCurveSpec(result: IclCurveResult, options: IclPlotOptions = {
     axis: { tickMinStep: 1, format: 'd' },
   };
   const yTitle = `squared error / ${result.normalizer}`;
+  const text = options.title ?? `${result.taskLabel} on ${result.dataLabel}, d = ${result.dims}, ${result.nPrompts} prompts`;
 
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: options.title ?? `${result.taskLabel} on ${result.dataLabel}, d = ${result.dims}, ${result.nPrompts} prompts`,
+    title: cut ? { text, subtitle: cutNote(yMax) } : text,
     width: options.width ?? 480,
     height: options.height ?? 300,
     config: { font: PLOT_FONT },
@@ -110,6 +121,15 @@ export function iclCurveSpec(result: IclCurveResult, options: IclPlotOptions = {
       },
     ],
   };
+}
+
+/**
+ * Returns the subtitle of a plot whose linear axis cuts some values.
+ *
+ * @example cutNote(1.25) // 'values above 1.25 are drawn at the top'
+ */
+export function cutNote(yMax: number): string {
+  return `values above ${Number(yMax.toPrecision(3))} are drawn at the top`;
 }
 
 function defaultYMax(result: IclCurveResult, names: readonly string[]): number {

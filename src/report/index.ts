@@ -3,7 +3,7 @@
  * Markdown tables of errors at chosen k, and `writeReport`, which writes them into a run folder.
  */
 export { PLOT_FONT, renderSvg, svgToPng, type PngOptions } from './render.js';
-export { iclCurveSpec, type IclPlotOptions } from './icl-plot.js';
+export { cutNote, iclCurveSpec, type IclPlotOptions } from './icl-plot.js';
 export { parseLossRecords, readLossRecords, type LossRecord } from './metrics.js';
 export { lossCurveSpec, trailingMean, type LossPlotOptions } from './loss-plot.js';
 export { errorTable, formatError, type ErrorTableOptions } from './table.js';

@@ -1,11 +1,15 @@
 /**
  * Headless rendering of vega-lite specs: vega-lite compiles the spec to vega, a vega View with no
  * DOM renderer writes SVG, and resvg rasterises the SVG to PNG with the system fonts.
+ *
+ * vega, vega-lite and resvg are imported on the first render, not when this module loads.
+ * vega-canvas, which vega imports, uses top-level await, so a static import would break every
+ * script that tsx runs as CommonJS (a .ts file outside a `"type": "module"` package) and
+ * imports icl-lab, even when it draws no plot.
  */
-import { Resvg } from '@resvg/resvg-js';
+import type { Resvg as ResvgClass } from '@resvg/resvg-js';
 import { existsSync } from 'node:fs';
-import { View, parse } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 /**
  * Font list of every plot. DejaVu Sans comes from Debian's fonts-dejavu-core package, and the
@@ -24,6 +28,7 @@ let fontWarningShown = false;
  * @example const svg = await renderSvg({ mark: 'line', data: { values: [{ x: 0, y: 1 }] }, encoding: { x: { field: 'x' }, y: { field: 'y' } } });
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const [{ View, parse }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -44,20 +49,29 @@ export interface PngOptions {
  * Rasterises an SVG string to PNG bytes with resvg, loading the system fonts. Prints one warning
  * per process when DejaVu Sans is missing, because resvg then drops or substitutes the text.
  *
- * @example writeFileSync('plot.png', svgToPng(await renderSvg(spec)))
+ * @example writeFileSync('plot.png', await svgToPng(await renderSvg(spec)))
  */
-export function svgToPng(svg: string, options: PngOptions = {}): Uint8Array {
+export async function svgToPng(svg: string, options: PngOptions = {}): Promise<Uint8Array> {
   const scale = options.scale ?? 2;
   if (!(Number.isFinite(scale) && scale > 0)) {
     throw new RangeError(`svgToPng: scale must be a finite number > 0, got ${scale}; pass 1 for one pixel per SVG unit`);
   }
   warnIfFontMissing();
+  const Resvg = await loadResvg();
   const renderer = new Resvg(svg, {
     font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
     fitTo: { mode: 'zoom', value: scale },
     background: options.background ?? 'white',
   });
   return new Uint8Array(renderer.render().asPng());
+}
+
+/** Imports resvg's native binding on first use. resvg-js is CommonJS, so its class may sit under `default`. */
+async function loadResvg(): Promise<typeof ResvgClass> {
+  const module = (await import('@resvg/resvg-js')) as { Resvg?: typeof ResvgClass; default?: { Resvg?: typeof ResvgClass } };
+  const Resvg = module.Resvg ?? module.default?.Resvg;
+  if (Resvg === undefined) throw new Error('svgToPng: @resvg/resvg-js loaded but exports no Resvg class; reinstall @resvg/resvg-js 2.6');
+  return Resvg;
 }
 
 function warnIfFontMissing(): void {

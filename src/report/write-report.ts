@@ -59,7 +59,7 @@ export async function writeReport(folder: string, inputs: ReportInputs): Promise
   if (inputs.curve !== undefined) {
     const svg = await renderSvg(iclCurveSpec(inputs.curve, inputs.iclPlot));
     await write('iclCurveSvg', svg);
-    await write('iclCurvePng', svgToPng(svg, inputs.png));
+    await write('iclCurvePng', await svgToPng(svg, inputs.png));
     await write('table', errorTable(inputs.curve, inputs.table));
   }
 
@@ -67,7 +67,7 @@ export async function writeReport(folder: string, inputs: ReportInputs): Promise
   if (records !== undefined) {
     const svg = await renderSvg(lossCurveSpec(records, inputs.lossPlot));
     await write('lossSvg', svg);
-    await write('lossPng', svgToPng(svg, inputs.png));
+    await write('lossPng', await svgToPng(svg, inputs.png));
   }
   return paths;
 }

@@ -10,7 +10,11 @@ import {
   add, arange, cast, compile, concat, grad, greater, iota, logSoftmax, logsumexp, maskedFill, matmul, mean, mul, neg,
   norm, ones, reshape, softmax, sqrt, square, sum, take, tensor, valueAndGrad, vjp, type Tensor,
 } from '../../src/index.js';
-import { compileAsync, type GpujsBackend } from '../../src/backends/gpujs/index.js';
+import { compileAsync, dialectOf, lowerGraph, type GpujsBackend } from '../../src/backends/gpujs/index.js';
+import { ExecutionContext, runAsync } from '../../src/backends/gpujs/executor.js';
+import { createGpu } from '../../src/backends/gpujs/gpujs-module.js';
+import { traceGraph } from '../../src/core/ir.js';
+import { fencedGpu } from './fences.js';
 import { f32, i32, normalTensor } from '../core/helpers.js';
 import { closeTargets, describeTargets, loadTargets, on, type Target } from './targets.js';
 
@@ -80,6 +84,7 @@ describeTargets(targets, (target) => {
   it('gradients at 0: squares, sqrt and norm', () => {
     const zeros3 = f32([0, 0, 0], [3]);
     for (const g of both(target, grad((x: Tensor) => sum(square(x))), zeros3)) expect(values(g)).toEqual([0, 0, 0]);
+    for (const v of both(target, (x: Tensor) => sqrt(x), f32([0], [1]))) expect(values(v)).toEqual([0]);
     for (const g of both(target, grad((x: Tensor) => sum(sqrt(x))), f32([0], [1]))) expect(g.item()).toBe(Infinity);
     for (const g of both(target, grad((x: Tensor) => sum(sqrt(add(square(x), 1e-12)))), zeros3)) expect(values(g)).toEqual([0, 0, 0]);
     for (const g of both(target, grad((x: Tensor) => norm(x)), zeros3)) expect(values(g)).toEqual([0, 0, 0]);
@@ -110,14 +115,20 @@ describeTargets(targets, (target) => {
     for (const g of both(target, grad(p), ones([2, 3]))) expect(g.toArray()).toEqual([[5, 5, 5], [5, 5, 5]]);
   });
 
-  it('a shared node gives gradients 6 and 3 on every call', () => {
+  it('a shared node gives f = 3 and gradients 6 and 3 on every call', () => {
     const f = (p: { x: Tensor; a: Tensor }) => {
       const u = mul(p.x, p.a);
       return add(add(mul(p.x, u), mul(mul(p.x, p.x), p.a)), mul(p.x, u));
     };
     const df = compile(grad(f));
+    const fg = compile(valueAndGrad(f));
     on(target.backend!, () => {
+      expect(f({ x: tensor(1), a: tensor(1) }).item()).toBe(3);
       for (let k = 0; k < 3; k++) {
+        const [value, vg] = fg({ x: tensor(1), a: tensor(1) });
+        expect(value.item()).toBe(3);
+        expect(vg.x.item()).toBe(6);
+        expect(vg.a.item()).toBe(3);
         const g = df({ x: tensor(1), a: tensor(1) });
         expect(g.x.item()).toBe(6);
         expect(g.a.item()).toBe(3);
@@ -146,18 +157,81 @@ describeTargets(targets, (target) => {
     expect(wrong).toEqual([]);
   });
 
-  it('three readbacks in flight resolve in order', async () => {
+  it('three readbacks of square(3) in flight give [9, 9, 9]', async () => {
     const x = f32([3], [1]);
     if (target.mode === undefined) {
-      const reads = [square(x), square(add(x, 1)), square(add(x, 2))].map((t) => t.dataAsync());
-      expect((await Promise.all(reads)).map((d) => d[0])).toEqual([9, 16, 25]);
+      const reads = on(target.backend!, () => [square(x), square(x), square(x)].map((t) => t.dataAsync()));
+      expect((await Promise.all(reads)).map((d) => d[0])).toEqual([9, 9, 9]);
+      const distinct = on(target.backend!, () => [square(x), square(add(x, 1)), square(add(x, 2))].map((t) => t.dataAsync()));
+      expect((await Promise.all(distinct)).map((d) => d[0])).toEqual([9, 16, 25]);
+      expect(on(target.backend!, () => square(x)).item()).toBe(9);
       return;
     }
     const backend = target.backend as GpujsBackend;
     const squareAsync = compileAsync((t: Tensor) => square(t), backend);
-    const pending = [squareAsync(x), squareAsync(f32([4], [1])), squareAsync(f32([5], [1]))];
-    expect((await Promise.all(pending)).map((t) => t.item())).toEqual([9, 16, 25]);
+    const same = [squareAsync(x), squareAsync(x), squareAsync(x)];
+    expect((await Promise.all(same)).map((t) => t.item())).toEqual([9, 9, 9]);
+    const distinct = [squareAsync(x), squareAsync(f32([4], [1])), squareAsync(f32([5], [1]))];
+    expect((await Promise.all(distinct)).map((t) => t.item())).toEqual([9, 16, 25]);
     expect(squareAsync.executorKind).toMatch(target.executorKind);
     expect(on(backend, () => square(x)).item()).toBe(9);
   });
+
+  // The instrumented device wraps a gpu.js instance in this thread, so it covers the modes that
+  // run there. webgpu in Node runs in a worker thread, which the test above covers.
+  // NOTE: the fences stand for WebGPU's mapAsync; no test here instruments a real device's fences.
+  it.skipIf(target.mode === undefined || target.mode === 'webgpu')('each read waits for its fence', async () => {
+    const mode = target.mode!;
+    const device = fencedGpu(await createGpu(mode));
+    const context = new ExecutionContext(mode, device.gpu);
+    const plan = lowerGraph(traceGraph([{ shape: [1], dtype: 'f32' }], (t) => [square(t)]), { dialect: dialectOf(mode) });
+    try {
+      for (const inputs of [[3, 3, 3], [3, 4, 5]]) {
+        device.fences.length = 0;
+        device.log.length = 0;
+        const resolved: number[] = [];
+        const reads = inputs.map((v, i) =>
+          runAsync(context, plan, [Float32Array.of(v)]).then((result) => {
+            device.log.push(`resolve ${i}`);
+            resolved.push(result.outputs[0][0]);
+            return result.outputs[0][0];
+          }),
+        );
+        await until(() => device.fences.length === 3 && device.fences.every((f) => f.queries > 0));
+        await pause(20);
+        expect(resolved).toEqual([]);
+
+        // Signal the fences in reverse issue order: each signal may release exactly one read.
+        const order = [...device.fences].reverse();
+        for (const [count, fence] of order.entries()) {
+          fence.signal();
+          await until(() => resolved.length === count + 1);
+          await pause(5);
+          expect(resolved).toHaveLength(count + 1);
+          expect(resolved[count]).toBe(fence.value);
+        }
+        expect(await Promise.all(reads)).toEqual(inputs.map((v) => v * v));
+        for (const fence of device.fences) {
+          const firstQuery = device.log.indexOf(`query ${fence.id}`);
+          expect(firstQuery, `fence ${fence.id} queried before its signal`).toBeLessThan(device.log.indexOf(`signal ${fence.id}`));
+        }
+      }
+      expect(on(target.backend!, () => square(f32([3], [1]))).item()).toBe(9);
+    } finally {
+      context.destroy();
+    }
+  });
 });
+
+/** Waits until `condition` holds, polling every millisecond, for at most 5 s. */
+async function until(condition: () => boolean): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > 5000) throw new Error('until: condition still false after 5 s');
+    await pause(1);
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,6 +1,7 @@
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
+  cutNote,
   iclCurveSpec,
   lossCurveSpec,
   parseLossRecords,
@@ -8,9 +9,11 @@ import {
   trailingMean,
   type LossRecord,
 } from '../../src/report/index.js';
-import { smallCurve } from './fixtures.js';
+import { smallCurve, tallBandCurve } from './fixtures.js';
 
 interface LayeredSpec {
+  readonly title: string | { readonly text: string; readonly subtitle: string };
+  readonly encoding?: unknown;
   readonly data: { readonly values: readonly Record<string, number | string>[] };
   readonly layer: readonly { readonly encoding: { readonly y: { readonly scale: Record<string, unknown> } } }[];
 }
@@ -49,6 +52,35 @@ describe('iclCurveSpec', async () => {
     const rows = layered(iclCurveSpec(result, { curves: ['transformer', 'zero'], maxK: 3 })).data.values;
     expect(rows).toHaveLength(2 * 4);
     expect(Math.max(...rows.map((row) => row.k as number))).toBe(3);
+  });
+
+  it('moves values above the axis onto its top', () => {
+    const tall = tallBandCurve();
+    const rows = layered(iclCurveSpec(tall, { yMax: 1.25 })).data.values;
+    for (const row of rows) {
+      for (const field of ['mean', 'lo', 'hi']) {
+        expect(row[field]).toBeGreaterThanOrEqual(0);
+        expect(row[field]).toBeLessThanOrEqual(1.25);
+      }
+    }
+    const atOne = rows.filter((row) => row.k === 1);
+    expect(atOne.map((row) => row.hi)).toEqual([1.25, 1.25, 1.25]);
+    expect(atOne.map((row) => row.lo)).toEqual([1.25, 1.25, 1.25]);
+    const atTwo = rows.filter((row) => row.k === 2);
+    expect(atTwo.map((row) => row.mean)).toEqual([0.2, 0.6, 1.0]);
+  });
+
+  it('subtitle notes values cut at the top', () => {
+    const title = layered(iclCurveSpec(tallBandCurve(), { yMax: 1.25 })).title;
+    expect(title).toEqual({ text: 'linear_regression on gaussian, d = 3, 64 prompts', subtitle: 'values above 1.25 are drawn at the top' });
+    expect(cutNote(2 / 3)).toBe('values above 0.667 are drawn at the top');
+    expect(layered(iclCurveSpec(tallBandCurve(), { yMax: 7 })).title).toBe('linear_regression on gaussian, d = 3, 64 prompts');
+    expect(layered(iclCurveSpec(tallBandCurve(), { yScale: 'log' })).title).toBe('linear_regression on gaussian, d = 3, 64 prompts');
+  });
+
+  it('legend sits below the plot', () => {
+    const spec = iclCurveSpec(result) as unknown as { layer: { encoding: { color: { legend: { orient: string } } } }[] };
+    for (const layer of spec.layer) expect(layer.encoding.color.legend.orient).toBe('bottom');
   });
 
   it('rejects unknown curves and positions', () => {

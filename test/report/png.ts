@@ -70,3 +70,16 @@ export function countDarkPixels(image: RgbaImage, threshold = 128): number {
   }
   return count;
 }
+
+/**
+ * Counts the pixels within `tolerance` (per channel) of `color` drawn at `opacity` over white,
+ * the colour of a translucent area mark where nothing else overlaps it.
+ */
+export function countTintPixels(image: RgbaImage, color: readonly [number, number, number], opacity: number, tolerance = 3): number {
+  const tint = color.map((c) => Math.round(255 + opacity * (c - 255)));
+  let count = 0;
+  for (let i = 0; i < image.pixels.length; i += 4) {
+    if (tint.every((c, j) => Math.abs(image.pixels[i + j] - c) <= tolerance)) count++;
+  }
+  return count;
+}
