@@ -106,12 +106,37 @@ type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>
 
 function parse(command: string, args: string[], options: OptionSpec): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
-    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: true });
+    const { values, positionals } = parseArgs({ args: attachNegativeValues(args, options), options, strict: true, allowPositionals: true });
     return { values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (error) {
     const message = (error as Error).message.split('. To specify')[0];
     throw new UsageError(`${command}: ${message}`, command);
   }
+}
+
+/**
+ * Rewrites `--seed -5` as `--seed=-5` for every option that takes a value. `parseArgs` would
+ * otherwise read `-5` as an option and reject it as ambiguous, but a negative seed is valid and
+ * a negative step count deserves a message that names it.
+ */
+function attachNegativeValues(args: readonly string[], options: OptionSpec): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, spec] of Object.entries(options)) {
+    if (spec.type !== 'string') continue;
+    takesValue.add(`--${name}`);
+    if (spec.short !== undefined) takesValue.add(`-${spec.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    if (takesValue.has(args[i]!) && next !== undefined && /^-\d/.test(next)) {
+      out.push(args[i]!.startsWith('--') ? `${args[i]}=${next}` : `${args[i]}${next}`);
+      i++;
+    } else {
+      out.push(args[i]!);
+    }
+  }
+  return out;
 }
 
 function integerOption(command: string, name: string, text: string | undefined, min: number): number | undefined {

@@ -2,7 +2,7 @@
  * Decides the experiment and the run folder of `run` and `train`: a preset or a config file
  * with the command-line overrides on a new run, or the run's saved config.json when resuming.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   experimentPresetNames,
@@ -13,7 +13,7 @@ import {
   type Experiment,
   type ExperimentInput,
 } from '../experiment/index.js';
-import { runPaths } from '../train/index.js';
+import { checkRunFolder, RunFolderError, runPaths } from '../train/index.js';
 import { UsageError, type TrainArgs } from './args.js';
 
 /** The experiment to run, where, and a note for the user (or undefined). */
@@ -31,6 +31,14 @@ export interface ExperimentChoice {
 export function chooseExperiment(command: string, args: TrainArgs): ExperimentChoice {
   const fromSource = args.source === undefined ? undefined : withOverrides(readSource(command, args.source), args);
   const runDir = args.out ?? join('runs', fromSource?.name ?? 'experiment');
+  try {
+    checkRunFolder(runDir, args.resume);
+  } catch (error) {
+    // A path that cannot be a folder is a bad argument (exit 2). The other folder problems are
+    // raised again by trainExperiment before it prints or writes anything.
+    if (!(error instanceof RunFolderError)) throw error;
+    if (error.reason === 'not-a-folder') throw new UsageError(error.message, command);
+  }
 
   if (args.resume && existsSync(runPaths(runDir).config)) {
     const saved = readRunExperiment(runDir);
@@ -55,6 +63,12 @@ export function chooseExperiment(command: string, args: TrainArgs): ExperimentCh
 /** Reads a preset by name or a config file by path. */
 function readSource(command: string, source: string): ExperimentInput {
   if (experimentPresetNames().includes(source)) return experimentPreset(source).experiment;
+  if (existsSync(source) && statSync(source).isDirectory()) {
+    throw new UsageError(
+      `'${source}' is a folder, not a preset or a config file; pass a preset name or a .yaml/.json file, or resume a run folder with --resume --out ${source}`,
+      command,
+    );
+  }
   if (existsSync(source)) return readExperimentInput(source);
   throw new UsageError(`'${source}' is neither a preset nor a config file; presets: ${experimentPresetNames().join(', ')}`, command);
 }

@@ -5,11 +5,16 @@ const COMMON = `  -o, --out DIR      run folder (default runs/<experiment name>)
       --seed N       seed of the run key: initial parameters, curriculum and batches (default: the config's, else 0)
       --backend NAME backend that runs the tensors: ${BACKEND_NAMES.join(', ')} (default: the config's, else cpu);
                      a gpujs mode that cannot run here is rejected with the reason before the run starts
-      --steps N      number of training updates; on a new run the curriculum length follows it
+      --steps N      number of training updates (an integer >= 1); on a new run the curriculum
+                     length follows it, but a dims/points ramp keeps its interval, so a ramp that
+                     cannot reach its end within N steps is rejected
       --resume       continue the run in the output folder from its newest checkpoint, with its saved
                      config.json; only --steps may change, up to the curriculum's totalSteps
   -q, --quiet        print no progress, only errors and the final paths
-  -h, --help         show this help`;
+  -h, --help         show this help
+
+Ctrl-C stops after the current update, saves a checkpoint and exits with code 130; continue
+with --resume --out DIR.`;
 
 /** Help of each command, by name; `main` is the overview. */
 export const HELP_TEXTS: Readonly<Record<string, string>> = {
@@ -27,12 +32,16 @@ Commands:
 Run 'icl-lab <command> --help' for the options of a command.
 Example: icl-lab run quickstart
 
-Exit codes: 0 success, 1 the run failed (for example a NaN loss), 2 invalid arguments or config, or a backend that cannot run here.`,
+Exit codes: 0 success, 1 the run failed (for example a NaN loss), 2 invalid arguments or config, or a backend that cannot run here,
+130 interrupted by Ctrl-C.`,
 
   run: `Usage: icl-lab run <preset|config.yaml|config.json> [options]
 
-Trains the experiment's Transformer, evaluates it on 1280 fixed prompts against the baselines,
-and writes icl-curve.json, icl-curve.svg/.png, loss.svg/.png and table.md into the run folder.
+Trains the experiment's Transformer, evaluates it on the config's fixed prompts (eval.prompts,
+default 1280) against the baselines, and writes into the run folder: config.json (the resolved
+config), metrics.jsonl (training and evaluation records), checkpoints/, icl-curve.json,
+icl-curve.svg/.png, loss.svg/.png, table.md and summary.md (times, executor, machine, table).
+Evaluation targets after the first go under eval/<target id>/.
 
 Options:
 ${COMMON}`,
@@ -48,8 +57,10 @@ ${COMMON}`,
   eval: `Usage: icl-lab eval <run folder|checkpoint file> [options]
 
 Computes the ICL curve of every evaluation target for the run's newest checkpoint (or the given
-checkpoint file inside <run>/checkpoints/) and saves it as icl-curve.json in the run folder.
-Prints the table of the first target.
+checkpoint file inside <run>/checkpoints/) and prints the table of the first target. The final
+checkpoint on the config's prompt count is saved as icl-curve.json in the run folder; any other
+checkpoint or --prompts value goes to eval/step-<8 digits>[-prompts-N]/, so the final result is
+never replaced. Each icl-curve.json records its checkpoint and step.
 
 Options:
       --prompts N    evaluation prompts per target (default: the config's eval.prompts, 1280)
@@ -58,8 +69,8 @@ Options:
 
   report: `Usage: icl-lab report <run folder> [options]
 
-Writes loss.svg/.png from metrics.jsonl and, for every saved ICL curve, icl-curve.svg/.png and
-table.md. Run 'icl-lab eval' first to have curves.
+Writes loss.svg/.png from metrics.jsonl and, for every saved ICL curve (those under
+eval/step-*/ included), icl-curve.svg/.png and table.md. Run 'icl-lab eval' first to have curves.
 
 Options:
   -q, --quiet        print only the written paths

@@ -74,22 +74,24 @@ export function encodeSafetensors(
  * runs past the end, or a byte range that does not match its shape is an error naming the tensor.
  */
 export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): SafetensorsContents {
-  if (bytes.length < 8) throw new Error(`${source}: ${bytes.length} bytes is too short for a safetensors header`);
+  if (bytes.length < 8) throw new Error(`${source}: ${bytes.length} bytes is too short for a safetensors header, so the file is truncated or not safetensors`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = Number(view.getBigUint64(0, true));
-  if (8 + headerLength > bytes.length) {
-    throw new Error(`${source}: the header claims ${headerLength} bytes but the file has ${bytes.length - 8} after the length`);
+  // Compared as a bigint: a garbage length such as 2^63 has no exact float64 value.
+  const declared = view.getBigUint64(0, true);
+  if (8n + declared > BigInt(bytes.length)) {
+    throw new Error(`${source}: the 8-byte length field declares a ${declared}-byte header, but only ${bytes.length - 8} bytes follow it, so the file is truncated or not safetensors`);
   }
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<string, unknown>;
+  const headerLength = Number(declared);
+  const header = parseHeader(bytes.subarray(8, 8 + headerLength), source);
   const base = 8 + headerLength;
   const tensors: Record<string, Tensor> = {};
   let metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(header)) {
     if (name === '__metadata__') {
-      metadata = { ...(value as Record<string, string>) };
+      metadata = readMetadata(value, source);
       continue;
     }
-    const entry = value as HeaderEntry;
+    const entry = readEntry(name, value, source);
     const dtype = (Object.keys(FILE_DTYPE) as DType[]).find((d) => FILE_DTYPE[d] === entry.dtype);
     if (dtype === undefined) {
       throw new Error(`${source}: tensor '${name}' has dtype ${entry.dtype}; icl-lab reads F32, I32 and BOOL`);
@@ -100,7 +102,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
     if (end - start !== size * BYTES[dtype] || base + end > bytes.length) {
       throw new Error(
         `${source}: tensor '${name}' of shape [${shape.join(',')}] ${entry.dtype} has byte range [${start}, ${end}), ` +
-          `which does not fit its shape or the ${bytes.length - base} data bytes`,
+          `which does not fit its shape or the ${bytes.length - base} data bytes, so the file is truncated or corrupt`,
       );
     }
     const dv = new DataView(bytes.buffer, bytes.byteOffset + base + start, end - start);
@@ -117,4 +119,47 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
     }
   }
   return { tensors, metadata };
+}
+
+function parseHeader(headerBytes: Uint8Array, source: string): Record<string, unknown> {
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder().decode(headerBytes));
+  } catch (error) {
+    throw new Error(`${source}: the safetensors header is not valid JSON (${(error as Error).message}), so the file is corrupt`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    throw new Error(`${source}: the safetensors header is not a JSON object, so the file is corrupt`);
+  }
+  return header as Record<string, unknown>;
+}
+
+function readMetadata(value: unknown, source: string): Record<string, string> {
+  const valid = typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+  if (!valid) throw new Error(`${source}: the header's __metadata__ must map names to strings, got ${JSON.stringify(value)}`);
+  return { ...(value as Record<string, string>) };
+}
+
+/** Checks one header entry: a dtype string, a shape of non-negative integers and two ordered byte offsets. */
+function readEntry(name: string, value: unknown, source: string): HeaderEntry {
+  const entry = (typeof value === 'object' && value !== null ? value : {}) as Partial<Record<keyof HeaderEntry, unknown>>;
+  const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+  const offsets = entry.data_offsets;
+  const valid =
+    typeof entry.dtype === 'string' &&
+    Array.isArray(entry.shape) &&
+    entry.shape.every(isCount) &&
+    Array.isArray(offsets) &&
+    offsets.length === 2 &&
+    isCount(offsets[0]) &&
+    isCount(offsets[1]) &&
+    offsets[0] <= offsets[1];
+  if (!valid) {
+    const text = JSON.stringify(value) ?? String(value);
+    throw new Error(
+      `${source}: the header entry of tensor '${name}' is malformed (${text.length > 120 ? `${text.slice(0, 117)}...` : text}); ` +
+        'each entry needs a dtype string, a shape of non-negative integers and data_offsets [start, end], so the file is corrupt',
+    );
+  }
+  return entry as HeaderEntry;
 }

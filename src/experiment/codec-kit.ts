@@ -16,16 +16,25 @@ import * as t from 'io-ts';
 export function integer(min: number, max?: number): t.Type<number, number, unknown> {
   const name = max === undefined ? `an integer >= ${min}` : `an integer in [${min}, ${max}]`;
   const is = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= min && (max === undefined || u <= max);
-  return new t.Type(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c)), t.identity);
+  return new t.Type(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c, unsafeIntegerMessage(u, name))), t.identity);
 }
 
 /** Codec of any safe integer, negative ones included (seeds). */
 export const anyInteger: t.Type<number, number, unknown> = new t.Type(
   'an integer',
   (u): u is number => typeof u === 'number' && Number.isSafeInteger(u),
-  (u, c) => (typeof u === 'number' && Number.isSafeInteger(u) ? t.success(u) : t.failure(u, c)),
+  (u, c) => (typeof u === 'number' && Number.isSafeInteger(u) ? t.success(u) : t.failure(u, c, unsafeIntegerMessage(u, 'an integer'))),
   t.identity,
 );
+
+/**
+ * Returns the message for an integer beyond +-(2^53 - 1): such a value was already rounded when
+ * the file was parsed, so the printed value differs from the written one. Undefined otherwise.
+ */
+function unsafeIntegerMessage(u: unknown, expected: string): string | undefined {
+  if (typeof u !== 'number' || !Number.isInteger(u) || Number.isSafeInteger(u)) return undefined;
+  return `expected ${expected} within the safe-integer range +-${Number.MAX_SAFE_INTEGER} (larger values lose precision when read), but the value is outside it`;
+}
 
 /** Options of `finiteNumber`. */
 export interface NumberRange {

@@ -13,7 +13,15 @@ import { key } from '../core/prng.js';
 import { buildCurriculum, maxSize, type CurriculumSpec, type SizeSpec } from '../curricula/index.js';
 import { DEFAULT_EVAL_PROMPTS, DEFAULT_EVAL_SEED, DEFAULT_QUICK_EVAL_PROMPTS } from '../eval/index.js';
 import { BASELINE_NAMES, type BaselineName } from '../models/baselines/index.js';
-import { makeFunctionClass, makeInputDistribution, promptBatch, type FunctionClassSpec, type InputDistributionSpec } from '../tasks/index.js';
+import {
+  makeFunctionClass,
+  makeInputDistribution,
+  promptBatch,
+  type FunctionClass,
+  type FunctionClassSpec,
+  type InputDistribution,
+  type InputDistributionSpec,
+} from '../tasks/index.js';
 import { BACKEND_NAMES } from './backends.js';
 import { anyInteger, arrayOf, closedObject, finiteNumber, integer, nonEmptyString, oneOf, taggedUnion } from './codec-kit.js';
 import { reportErrors, formatProblems, type ConfigProblem } from './reporter.js';
@@ -360,6 +368,10 @@ function resolveCurriculum(task: TaskInput, inputCount: number, steps: number, p
   const points = input.points ?? task.points;
   if (!checkSize(`${base}.activeDims`, activeDims, task.dims, 'task.dims', fail)) ok = false;
   if (!checkSize(`${base}.points`, points, task.points, 'task.points', fail)) ok = false;
+  if (ok) {
+    checkRampReach(`${base}.activeDims`, activeDims, steps, fail);
+    checkRampReach(`${base}.points`, points, steps, fail);
+  }
 
   if (input.totalSteps !== undefined && steps > input.totalSteps) {
     fail('training.steps', `must be at most ${base}.totalSteps = ${input.totalSteps}, the steps the curriculum is defined for, got ${steps}; raise totalSteps in a new run`);
@@ -401,6 +413,28 @@ function checkSize(path: string, size: SizeSpec, limit: number, limitName: strin
   return ok;
 }
 
+/**
+ * Rejects a ramp that is still below its end at the last update (0-based step `steps - 1`):
+ * training would then never see the size that evaluation uses. Intervals are not scaled with
+ * `training.steps`, so a shortened run needs a shorter interval.
+ */
+function checkRampReach(path: string, size: SizeSpec, steps: number, fail: Report): void {
+  if (typeof size === 'number' || size.end === size.start) return;
+  if (size.increment === 0) {
+    fail(`${path}.increment`, `must be positive for a ramp from ${size.start} to ${size.end}, got 0; set an increment or make start equal end`);
+    return;
+  }
+  const raises = Math.ceil((size.end - size.start) / size.increment);
+  const reachStep = raises * size.interval;
+  if (reachStep <= steps - 1) return;
+  const maxInterval = Math.floor((steps - 1) / raises);
+  const fix =
+    maxInterval >= 1
+      ? `set ${path}.interval to at most ${maxInterval} or training.steps to at least ${reachStep + 1}`
+      : `set training.steps to at least ${reachStep + 1}`;
+  fail(`${path}.interval`, `the ramp reaches its end ${size.end} at step ${reachStep}, but training stops after ${steps} steps, so it never trains at the size evaluation uses; ${fix}`);
+}
+
 function resolveSchedule(schedule: ScheduleConfig, steps: number, problem: Report): ScheduleConfig {
   if (schedule.name !== 'cosine') return schedule;
   const warmup = schedule.warmup ?? 0;
@@ -419,26 +453,45 @@ function checkSampling(task: TaskInput, inputs: readonly InputDistributionSpec[]
     { activeDims: startSize(curriculum.activeDims), points: startSize(curriculum.points) },
     { activeDims: maxSize(curriculum.activeDims), points: maxSize(curriculum.points) },
   ];
-  task.functions.forEach((functionSpec, i) => {
-    inputs.forEach((inputSpec, j) => {
-      for (const size of sizes) {
-        try {
-          promptBatch({
-            inputs: makeInputDistribution(inputSpec),
-            functions: makeFunctionClass(functionSpec),
-            points: size.points,
-            dims: task.dims,
-            activeDims: size.activeDims,
-            batchSize: 1,
-          })(key(0));
-        } catch (error) {
-          const where = inputs.length === 1 ? `task.functions[${i}]` : `task.functions[${i}] with task.inputs[${j}]`;
-          problem(where, `cannot be sampled with ${size.activeDims} active dims and ${size.points} points: ${(error as Error).message}`);
-          return;
-        }
+  // Each spec is first built alone and each function class sampled on gaussian inputs, so a
+  // problem of one spec is reported at its own path even when another spec is invalid too. Only
+  // the pairs that pass alone are then sampled together.
+  const sample = (functions: FunctionClass, distribution: InputDistribution): string | undefined => {
+    for (const size of sizes) {
+      try {
+        promptBatch({ inputs: distribution, functions, points: size.points, dims: task.dims, activeDims: size.activeDims, batchSize: 1 })(key(0));
+      } catch (error) {
+        return `cannot be sampled with ${size.activeDims} active dims and ${size.points} points: ${(error as Error).message}`;
       }
+    }
+    return undefined;
+  };
+  const gaussianInputs = makeInputDistribution({ name: 'gaussian' });
+  const functionClasses = task.functions.map((spec, i) => {
+    const functions = buildOrReport(() => makeFunctionClass(spec), `task.functions[${i}]`, problem);
+    if (functions === undefined) return undefined;
+    const failure = sample(functions, gaussianInputs);
+    if (failure !== undefined) problem(`task.functions[${i}]`, failure);
+    return failure === undefined ? functions : undefined;
+  });
+  const distributions = inputs.map((spec, j) => buildOrReport(() => makeInputDistribution(spec), `task.inputs[${j}]`, problem));
+  functionClasses.forEach((functions, i) => {
+    distributions.forEach((distribution, j) => {
+      if (functions === undefined || distribution === undefined) return;
+      const failure = sample(functions, distribution);
+      if (failure !== undefined) problem(inputs.length === 1 ? `task.inputs[${j}]` : `task.functions[${i}] with task.inputs[${j}]`, failure);
     });
   });
+}
+
+/** Returns `build()`, or reports its error at `path` and returns undefined. */
+function buildOrReport<A>(build: () => A, path: string, problem: Report): A | undefined {
+  try {
+    return build();
+  } catch (error) {
+    problem(path, (error as Error).message);
+    return undefined;
+  }
 }
 
 /** Draws one evaluation prompt of every function class on every evaluation input distribution. */

@@ -13,15 +13,41 @@ import type { Experiment } from './config.js';
  * @example configHash(experiment) // e.g. '3f9c0a1b2c3d4e5f'
  */
 export function configHash(experiment: Experiment): string {
+  return createHash('sha256').update(canonicalJson(hashedFields(experiment))).digest('hex').slice(0, 16);
+}
+
+/**
+ * Returns the numbers-deciding fields that `configHash` covers, as plain JSON. Checkpoints store
+ * them so that a hash mismatch on resume can name the changed fields.
+ *
+ * @example hashedFields(experiment).training.lr // 0.0001
+ */
+export function hashedFields(experiment: Experiment): HashedFields {
   const { seed, backend, model, task, training } = experiment;
-  const relevant = {
-    seed,
-    backend,
-    model,
-    task,
-    training: { batchSize: training.batchSize, lr: training.lr, optimizer: training.optimizer, schedule: training.schedule, clipNorm: training.clipNorm ?? null },
+  return JSON.parse(
+    JSON.stringify({
+      seed,
+      backend,
+      model,
+      task,
+      training: { batchSize: training.batchSize, lr: training.lr, optimizer: training.optimizer, schedule: training.schedule, clipNorm: training.clipNorm ?? null },
+    }),
+  ) as HashedFields;
+}
+
+/** The fields of an experiment that decide its numbers (see `hashedFields`). */
+export interface HashedFields {
+  readonly seed: number;
+  readonly backend: string;
+  readonly model: Experiment['model'];
+  readonly task: Experiment['task'];
+  readonly training: {
+    readonly batchSize: number;
+    readonly lr: number;
+    readonly optimizer: Experiment['training']['optimizer'];
+    readonly schedule: Experiment['training']['schedule'];
+    readonly clipNorm: number | null;
   };
-  return createHash('sha256').update(canonicalJson(relevant)).digest('hex').slice(0, 16);
 }
 
 /** JSON with object keys sorted at every level and `undefined` fields left out, so equal values give equal text. */

@@ -21,7 +21,7 @@ export { CurriculumInputCodec, FunctionClassSpecCodec, InputDistributionSpecCode
 export { describeValue, formatProblems, reportErrors, type ConfigProblem } from './reporter.js';
 export { parseConfigFile, readExperimentFile, readExperimentInput } from './load.js';
 export { experimentPreset, experimentPresetNames, experimentPresets, type ExperimentPreset } from './presets.js';
-export { canonicalJson, configHash, differingPaths } from './hash.js';
+export { canonicalJson, configHash, differingPaths, hashedFields, type HashedFields } from './hash.js';
 export { BACKEND_NAMES, BackendUnavailableError, closeBackends, createBackend, describeBackend, destroyBackend, loadBackend, selectBackend } from './backends.js';
 export {
   buildData,
@@ -36,11 +36,13 @@ export {
 export {
   evaluateParams,
   evaluateRun,
+  evaluationFolder,
   openRun,
   readRunExperiment,
   reportRun,
   runExperiment,
   trainExperiment,
+  type EvaluateOptions,
   type OpenedRun,
   type PipelineOptions,
   type RunOptions,

@@ -6,9 +6,12 @@
  *
  * Run folder layout: config.json, metrics.jsonl and checkpoints/ (see src/train). The first
  * target's icl-curve.json with icl-curve.svg/.png and table.md, loss.svg/.png and summary.md
- * are at the root, and every other target is under eval/<target id>/.
+ * are at the root, and every other target is under eval/<target id>/. These root results are
+ * those of the final checkpoint on the config's prompt count. An evaluation of an earlier
+ * checkpoint or with another prompt count goes to eval/step-<8 digits>[-prompts-<N>]/ instead,
+ * laid out the same way, so it never replaces the final result.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { compile } from '../core/compile.js';
@@ -18,6 +21,9 @@ import { criteriaMarkdown, iclCurve, linearCriteria, loadIclCurve, promptSet, qu
 import { applyTransformer, type TransformerParams } from '../models/index.js';
 import { errorTable, writeReport } from '../report/index.js';
 import {
+  checkRunFolder,
+  CorruptCheckpointError,
+  corruptCheckpointHint,
   formatDuration,
   latestCheckpoint,
   loadCheckpoint,
@@ -32,7 +38,7 @@ import {
 import { describeBackend, loadBackend, selectBackend } from './backends.js';
 import { buildData, buildOptimizer, evalTargets, learningRateAt, transformerConfigOf, transformerModel, type EvalTarget } from './build.js';
 import { decodeExperiment, type Experiment } from './config.js';
-import { configHash } from './hash.js';
+import { configHash, hashedFields } from './hash.js';
 
 /** Options shared by the pipeline steps. */
 export interface PipelineOptions {
@@ -50,6 +56,16 @@ export interface RunOptions extends PipelineOptions {
   readonly runDir: string;
   /** Continue the run in `runDir` from its newest checkpoint (default false). */
   readonly resume?: boolean;
+  /** Stops training between updates (see `TrainLoopOptions.signal`). */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of `evaluateParams`. */
+export interface EvaluateOptions extends PipelineOptions {
+  /** Folder of the first target's curve (default: the run folder); other targets go under its eval/<target id>/. */
+  readonly folder?: string;
+  /** The checkpoint the parameters come from, recorded in each curve's JSON as `checkpoint` and `step`. */
+  readonly checkpoint?: { readonly path: string; readonly step: number };
 }
 
 /** The ICL curve of one target and where it was saved. */
@@ -79,6 +95,7 @@ export interface RunSummary {
  * @example const { state } = await trainExperiment(decodeExperiment(config, 'cfg'), { runDir: 'runs/a' });
  */
 export async function trainExperiment(experiment: Experiment, options: RunOptions): Promise<TrainResult<TransformerParams>> {
+  checkRunFolder(options.runDir, options.resume === true);
   const backend = await loadBackend(experiment.backend);
   const log = logger(options);
   log(`backend: ${describeBackend(backend)}`);
@@ -114,6 +131,8 @@ export async function trainExperiment(experiment: Experiment, options: RunOption
     resume: options.resume,
     config: JSON.parse(JSON.stringify(experiment)) as JsonValue,
     configHash: configHash(experiment),
+    hashedConfig: hashedFields(experiment) as unknown as JsonValue,
+    signal: options.signal,
     checkpointEvery: experiment.training.checkpointEvery,
     keepLast: experiment.training.keepLast,
     keepEvery: experiment.training.keepEvery,
@@ -127,17 +146,21 @@ export async function trainExperiment(experiment: Experiment, options: RunOption
 
 /**
  * Computes the ICL curve of every target of the experiment for `params`, against the baselines,
- * and saves each as JSON in `runDir` (the first target at the root, the others under
- * eval/<id>/). Loads the experiment's backend first.
+ * and saves each as JSON: the first target in `options.folder` (default `runDir`), the others
+ * under its eval/<id>/. With `options.checkpoint`, each JSON records the checkpoint path
+ * (relative to `runDir`) and step. Replacing a curve of another checkpoint or step is logged.
+ * Loads the experiment's backend first.
  */
-export async function evaluateParams(experiment: Experiment, params: TransformerParams, runDir: string, options: PipelineOptions = {}): Promise<TargetCurve[]> {
+export async function evaluateParams(experiment: Experiment, params: TransformerParams, runDir: string, options: EvaluateOptions = {}): Promise<TargetCurve[]> {
   await loadBackend(experiment.backend);
   const log = logger(options);
   const forward = compiledForward();
   const predictor: Predictor = (xs, ys) => forward(params, xs, ys);
+  const root = options.folder ?? runDir;
+  const source = options.checkpoint === undefined ? {} : { checkpoint: relative(runDir, options.checkpoint.path), step: options.checkpoint.step };
   const out: TargetCurve[] = [];
   for (const [i, target] of evalTargets(experiment).entries()) {
-    const folder = i === 0 ? runDir : join(runDir, 'eval', target.id);
+    const folder = i === 0 ? root : join(root, 'eval', target.id);
     log(`evaluating ${target.id} on ${experiment.eval.prompts} prompts`);
     const set = promptSet({
       functions: target.functions,
@@ -149,10 +172,45 @@ export async function evaluateParams(experiment: Experiment, params: Transformer
     });
     const curve = await iclCurve(set, { models: { transformer: predictor }, baselines: experiment.eval.baselines });
     const path = join(folder, 'icl-curve.json');
-    await saveIclCurve(path, curve);
-    out.push({ target, curve, path, folder });
+    const replaced = replacedSource(path, source);
+    if (replaced !== undefined) log(`replacing ${path}, which held the curve of ${replaced}`);
+    const recorded: IclCurveResult = { ...curve, ...source };
+    await saveIclCurve(path, recorded);
+    out.push({ target, curve: recorded, path, folder });
   }
   return out;
+}
+
+/**
+ * Describes the evaluation stored at `path` when it came from another checkpoint or prompt
+ * count than the one about to be written, or returns undefined (no file, or the same source).
+ */
+function replacedSource(path: string, source: { checkpoint?: string; step?: number }): string | undefined {
+  if (!existsSync(path)) return undefined;
+  let old: { checkpoint?: unknown; step?: unknown; nPrompts?: unknown };
+  try {
+    old = JSON.parse(readFileSync(path, 'utf8')) as typeof old;
+  } catch {
+    return 'an unreadable file';
+  }
+  if (old.step === undefined) return 'an unrecorded checkpoint';
+  if (old.step === source.step && old.checkpoint === source.checkpoint) return undefined;
+  return `${String(old.checkpoint)} (step ${String(old.step)})`;
+}
+
+/**
+ * Returns the folder that an evaluation of `run` with `prompts` prompts per target goes to: the
+ * run folder for the final checkpoint (step = training.steps) on the config's prompt count, else
+ * eval/step-<8 digits>/, with a -prompts-<N> suffix for another prompt count.
+ *
+ * @example evaluationFolder(openRun('runs/a/checkpoints/step-00000260.safetensors'), 1280) // 'runs/a/eval/step-00000260'
+ */
+export function evaluationFolder(run: OpenedRun, prompts: number): string {
+  const final = run.step === run.experiment.training.steps;
+  const defaultPrompts = prompts === run.experiment.eval.prompts;
+  if (final && defaultPrompts) return run.runDir;
+  const name = `step-${String(run.step).padStart(8, '0')}${defaultPrompts ? '' : `-prompts-${prompts}`}`;
+  return join(run.runDir, 'eval', name);
 }
 
 /** A run folder opened for evaluation: its experiment and the parameters of one checkpoint. */
@@ -174,16 +232,34 @@ export interface OpenedRun {
 export function openRun(path: string): OpenedRun {
   if (!existsSync(path)) throw new Error(`${path} not found; pass a run folder or a checkpoint file inside one`);
   const isFile = statSync(path).isFile();
+  if (isFile && !isRunCheckpoint(path)) {
+    throw new Error(
+      `${path} is not inside a run folder: a checkpoint must be at <run>/checkpoints/step-*.safetensors next to <run>/config.json; ` +
+        'evaluate a checkpoint where its run wrote it, or copy config.json to the parent of its checkpoints/ folder',
+    );
+  }
   const runDir = isFile ? dirname(dirname(path)) : path;
   const experiment = readRunExperiment(runDir);
-  const checkpoint = isFile ? path : latestCheckpoint(runPaths(runDir).checkpoints)?.path;
-  if (checkpoint === undefined) throw new Error(`${runDir} has no checkpoint yet; train it first (icl-lab train) or resume it (--resume)`);
+  const folder = runPaths(runDir).checkpoints;
+  const entry = isFile ? { path, step: -1 } : latestCheckpoint(folder);
+  if (entry === undefined) throw new Error(`${runDir} has no checkpoint yet; train it first (icl-lab train) or resume it (--resume)`);
   // Decoding runs the model's initialiser only for the parameter structure and takes every value
   // from the file, so the cpu backend gives the same tensors as any other and needs no async start.
   selectBackend('cpu');
   const model = transformerModel(transformerConfigOf(experiment));
-  const { state } = loadCheckpoint(checkpoint, model, buildOptimizer(experiment.training));
-  return { runDir, experiment, checkpoint, step: state.step, params: state.params };
+  try {
+    const { state } = loadCheckpoint(entry.path, model, buildOptimizer(experiment.training));
+    return { runDir, experiment, checkpoint: entry.path, step: state.step, params: state.params };
+  } catch (error) {
+    if (!(error instanceof CorruptCheckpointError)) throw error;
+    const step = entry.step >= 0 ? entry.step : Number(/step-(\d+)\.safetensors$/.exec(basename(entry.path))?.[1] ?? Infinity);
+    throw new CorruptCheckpointError(entry.path, error.detail, corruptCheckpointHint(folder, { path: entry.path, step }));
+  }
+}
+
+/** True when `path` is `<run>/checkpoints/<file>` and `<run>/config.json` exists. */
+function isRunCheckpoint(path: string): boolean {
+  return basename(dirname(path)) === 'checkpoints' && existsSync(runPaths(dirname(dirname(path))).config);
 }
 
 /** Reads and decodes the config.json of a run folder. */
@@ -193,33 +269,54 @@ export function readRunExperiment(runDir: string): Experiment {
   return decodeExperiment(JSON.parse(readFileSync(path, 'utf8')) as unknown, path);
 }
 
-/** Evaluates the newest checkpoint (or the given checkpoint file) of a run; see `evaluateParams`. */
+/**
+ * Evaluates the newest checkpoint (or the given checkpoint file) of a run into the folder that
+ * `evaluationFolder` names, recording the checkpoint; see `evaluateParams`.
+ */
 export async function evaluateRun(path: string, options: PipelineOptions = {}): Promise<TargetCurve[]> {
   const run = openRun(path);
   logger(options)(`evaluating ${run.checkpoint} (step ${run.step})`);
-  return evaluateParams(run.experiment, run.params, run.runDir, options);
+  return evaluateParams(run.experiment, run.params, run.runDir, {
+    ...options,
+    folder: evaluationFolder(run, run.experiment.eval.prompts),
+    checkpoint: { path: run.checkpoint, step: run.step },
+  });
 }
 
 /**
  * Writes the plots and tables of an evaluated run: loss.svg/.png from metrics.jsonl and the
- * curve plot and table of every saved ICL curve. Returns the files written.
+ * curve plot and table of every saved ICL curve, those under eval/step-* included. Returns the
+ * files written.
  */
 export async function reportRun(runDir: string, options: PipelineOptions = {}): Promise<string[]> {
   const experiment = readRunExperiment(runDir);
   const paths = runPaths(runDir);
+  const roots = [runDir, ...checkpointEvaluationFolders(runDir)];
   const written: string[] = [];
-  for (const [i, target] of evalTargets(experiment).entries()) {
-    const folder = i === 0 ? runDir : join(runDir, 'eval', target.id);
-    const curvePath = join(folder, 'icl-curve.json');
-    const curve = existsSync(curvePath) ? await loadIclCurve(curvePath) : undefined;
-    const metricsPath = i === 0 && existsSync(paths.metrics) ? paths.metrics : undefined;
-    if (curve === undefined && metricsPath === undefined) continue;
-    const files = await writeReport(folder, { curve, metricsPath });
-    written.push(...Object.values(files).filter((f): f is string => f !== undefined));
+  for (const root of roots) {
+    for (const [i, target] of evalTargets(experiment).entries()) {
+      const folder = i === 0 ? root : join(root, 'eval', target.id);
+      const curvePath = join(folder, 'icl-curve.json');
+      const curve = existsSync(curvePath) ? await loadIclCurve(curvePath) : undefined;
+      const metricsPath = root === runDir && i === 0 && existsSync(paths.metrics) ? paths.metrics : undefined;
+      if (curve === undefined && metricsPath === undefined) continue;
+      const files = await writeReport(folder, { curve, metricsPath });
+      written.push(...Object.values(files).filter((f): f is string => f !== undefined));
+    }
   }
   if (written.length === 0) throw new Error(`${runDir} has neither metrics nor ICL curves to report; train and evaluate it first`);
   logger(options)(`report: ${written.join(', ')}`);
   return written;
+}
+
+/** Lists the eval/step-* folders that `evaluationFolder` creates, sorted by name. */
+function checkpointEvaluationFolders(runDir: string): string[] {
+  const folder = join(runDir, 'eval');
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && /^step-\d{8}(-prompts-\d+)?$/.test(entry.name))
+    .map((entry) => join(folder, entry.name))
+    .sort();
 }
 
 /**
@@ -233,7 +330,8 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   const started = performance.now();
   const training = await trainExperiment(experiment, options);
   const trained = performance.now();
-  const curves = await evaluateParams(experiment, training.state.params, options.runDir, options);
+  const checkpoint = training.checkpoint === undefined ? {} : { checkpoint: { path: training.checkpoint, step: training.state.step } };
+  const curves = await evaluateParams(experiment, training.state.params, options.runDir, { ...options, ...checkpoint });
   const evaluated = performance.now();
   const reportFiles = await reportRun(options.runDir, options);
   const seconds = { training: (trained - started) / 1000, evaluation: (evaluated - trained) / 1000, report: (performance.now() - evaluated) / 1000 };

@@ -8,8 +8,9 @@
  *   batch 32, 6000 steps, 4 layers, 4 heads, width 64.
  * - data-*: linear regression on gaussian -> skewed -> Student-t(4) inputs at d = 8, n = 24,
  *   batch 32, 6000 steps, evaluated also on a skewed distribution with a fresh rotation.
- * Their curricula and lists come from the curricula presets. The curriculum length follows
- * `training.steps`, so `--steps` shortens the whole schedule.
+ * Their curricula and lists come from the curricula presets. The task and data schedules follow
+ * `training.steps`, so `--steps` shortens them, but a dims/points ramp keeps its interval, so a
+ * run too short for the ramp to reach its end is rejected.
  */
 import { SKEWED_ROTATION_SEED, preset as curriculumPreset, type CurriculumPreset } from '../curricula/index.js';
 import type { InputDistributionSpec } from '../tasks/index.js';

@@ -54,9 +54,15 @@ function messageOf(error: t.ValidationError): string {
   return `expected ${expected}, got ${got}`;
 }
 
-/** Describes a value for an error: its JSON cut to 60 characters, or "nothing" for a missing field. */
+/**
+ * Describes a value for an error: its JSON cut to 60 characters, "nothing" for a missing field,
+ * NaN and +-Infinity by name (JSON would print null), and an integer beyond the safe range in
+ * exponent form, because its digits were rounded when the file was parsed.
+ */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing (the field is missing)';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) return `about ${value.toExponential()}`;
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);

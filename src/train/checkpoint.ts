@@ -13,6 +13,7 @@ import { decodeSafetensors, encodeSafetensors } from '../core/safetensors.js';
 import { formatShape } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import type { StepPlan } from '../curricula/index.js';
+import type { JsonValue } from './metrics.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { TrainableModel } from './model.js';
 import { namedParams, paramsFromNamed } from './naming.js';
@@ -38,6 +39,24 @@ export interface CheckpointInfo {
   readonly seconds: number;
   /** The model's `name`. */
   readonly model: string;
+  /** The configuration fields the hash covers, when the writer recorded them; lets a hash mismatch name the changed fields. */
+  readonly hashedConfig?: JsonValue;
+}
+
+/**
+ * A checkpoint file that cannot be decoded as safetensors: truncated by a crash or an incomplete
+ * copy, or overwritten. `path` is the file and `detail` the decoder's reason.
+ */
+export class CorruptCheckpointError extends Error {
+  readonly path: string;
+  readonly detail: string;
+
+  constructor(path: string, detail: string, hint: string) {
+    super(`checkpoint ${path} is corrupt or truncated (${detail}); ${hint}`);
+    this.name = 'CorruptCheckpointError';
+    this.path = path;
+    this.detail = detail;
+  }
 }
 
 /** A checkpoint on disk. */
@@ -85,6 +104,7 @@ export function encodeCheckpoint<P>(model: TrainableModel<P>, state: TrainState<
     model: model.name,
   };
   if (info.plan !== undefined) metadata.curriculum = JSON.stringify(info.plan);
+  if (info.hashedConfig !== undefined) metadata.hashed_config = JSON.stringify(info.hashedConfig);
   return encodeSafetensors(tensors, metadata);
 }
 
@@ -109,7 +129,7 @@ export function decodeCheckpoint<P>(
   optimizer: Optimizer,
   source: string,
 ): { state: TrainState<P>; info: CheckpointInfo } {
-  const { tensors, metadata } = decodeSafetensors(bytes, source);
+  const { tensors, metadata } = decodeFile(bytes, source);
   const info = readInfo(metadata, source);
   const key = readKey(metadata.key, source);
 
@@ -155,8 +175,36 @@ export function loadCheckpoint<P>(path: string, model: TrainableModel<P>, optimi
 
 /** Reads only the metadata of a checkpoint file. */
 export function readCheckpointInfo(path: string): CheckpointInfo {
-  const { metadata } = decodeSafetensors(new Uint8Array(readFileSync(path)), path);
+  const { metadata } = decodeFile(new Uint8Array(readFileSync(path)), path);
   return readInfo(metadata, path);
+}
+
+/**
+ * Returns the newest checkpoint of `folder` below `step` whose metadata decodes, or undefined.
+ * Only the header is checked, so a file with a damaged tensor section can still be returned.
+ *
+ * @example previousValidCheckpoint('runs/a/checkpoints', 300)?.path // 'runs/a/checkpoints/step-00000280.safetensors'
+ */
+export function previousValidCheckpoint(folder: string, step: number): CheckpointEntry | undefined {
+  const older = listCheckpoints(folder).filter((entry) => entry.step < step).reverse();
+  return older.find((entry) => {
+    try {
+      readCheckpointInfo(entry.path);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Returns the advice for a corrupt checkpoint in `folder`: delete it to resume from the previous
+ * valid one, or start a new run when there is none.
+ */
+export function corruptCheckpointHint(folder: string, entry: CheckpointEntry): string {
+  const previous = previousValidCheckpoint(folder, entry.step);
+  if (previous === undefined) return `no earlier valid checkpoint exists in ${folder}, so start a new run (delete the run folder or pass another --out)`;
+  return `the previous valid checkpoint is ${previous.path} (step ${previous.step}): delete ${entry.path} to resume or evaluate from it`;
 }
 
 /**
@@ -205,6 +253,16 @@ export function pruneCheckpoints(folder: string, policy: KeepPolicy): string[] {
   return removed;
 }
 
+/** Decodes the safetensors container, turning any format error into a `CorruptCheckpointError`. */
+function decodeFile(bytes: Uint8Array, source: string): ReturnType<typeof decodeSafetensors> {
+  try {
+    return decodeSafetensors(bytes, source);
+  } catch (error) {
+    const detail = (error as Error).message.replace(`${source}: `, '');
+    throw new CorruptCheckpointError(source, detail, 'delete it or restore it from a copy');
+  }
+}
+
 function readInfo(metadata: Readonly<Record<string, string>>, source: string): CheckpointInfo {
   if (metadata.format !== CHECKPOINT_FORMAT) {
     throw new Error(`${source}: not an icl-lab checkpoint (metadata format is ${JSON.stringify(metadata.format)}, expected '${CHECKPOINT_FORMAT}')`);
@@ -221,7 +279,16 @@ function readInfo(metadata: Readonly<Record<string, string>>, source: string): C
     plan: metadata.curriculum === undefined ? undefined : (JSON.parse(metadata.curriculum) as StepPlan),
     seconds: Number.isFinite(seconds) ? seconds : 0,
     model: metadata.model ?? '',
+    ...(metadata.hashed_config === undefined ? {} : { hashedConfig: parseJsonMetadata(metadata.hashed_config, 'hashed_config', source) }),
   };
+}
+
+function parseJsonMetadata(text: string, name: string, source: string): JsonValue {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    throw new CorruptCheckpointError(source, `the metadata entry ${name} is not valid JSON`, 'delete it or restore it from a copy');
+  }
 }
 
 function readKey(text: string | undefined, source: string): TrainState<unknown>['key'] {

@@ -11,12 +11,15 @@ export { temporaryPathFor, writeFileAtomic } from './atomic-file.js';
 export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
+  CorruptCheckpointError,
   checkpointFileName,
+  corruptCheckpointHint,
   decodeCheckpoint,
   encodeCheckpoint,
   latestCheckpoint,
   listCheckpoints,
   loadCheckpoint,
+  previousValidCheckpoint,
   pruneCheckpoints,
   readCheckpointInfo,
   saveCheckpoint,
@@ -38,5 +41,6 @@ export {
 } from './metrics.js';
 export { formatDuration, progressReporter, type ProgressOptions, type ProgressReporter, type ProgressStream } from './progress.js';
 export { containsRun, runPaths, type RunPaths } from './run-folder.js';
-export { NonFiniteLossError } from './errors.js';
-export { checkLoopOptions, trainLoop, type TrainLoopOptions, type TrainResult } from './loop.js';
+export { NonFiniteLossError, TrainingInterruptedError } from './errors.js';
+export { configDifferences, formatConfigDifferences, type ConfigDifference } from './config-diff.js';
+export { checkLoopOptions, checkRunFolder, RunFolderError, trainLoop, type TrainLoopOptions, type TrainResult } from './loop.js';

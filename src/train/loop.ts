@@ -7,13 +7,14 @@
  * those records. Options are checked before any file is touched, and a folder that already
  * contains a run is only ever continued (`resume`), never overwritten.
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Optimizer } from '../core/optim.js';
 import type { Key } from '../core/prng.js';
 import type { BatchSourceFactory } from './batches.js';
-import { latestCheckpoint, loadCheckpoint, pruneCheckpoints, saveCheckpoint } from './checkpoint.js';
-import { NonFiniteLossError } from './errors.js';
+import { CorruptCheckpointError, corruptCheckpointHint, latestCheckpoint, loadCheckpoint, pruneCheckpoints, saveCheckpoint, type CheckpointEntry } from './checkpoint.js';
+import { configDifferences, formatConfigDifferences } from './config-diff.js';
+import { NonFiniteLossError, TrainingInterruptedError } from './errors.js';
 import { appendMetrics, truncateMetrics, type JsonValue } from './metrics.js';
 import type { TrainableModel } from './model.js';
 import { progressReporter, type ProgressReporter } from './progress.js';
@@ -43,6 +44,8 @@ export interface TrainLoopOptions<P> {
   readonly initialState?: TrainState<P>;
   /** Identifies the numbers-deciding configuration; resuming requires the checkpoint's hash to match. */
   readonly configHash?: string;
+  /** The fields `configHash` covers, stored in each checkpoint so that a mismatch on resume lists the changed fields. */
+  readonly hashedConfig?: JsonValue;
   /** The resolved configuration, written to `config.json` when a new run starts. */
   readonly config?: JsonValue;
   /** Checkpoint every this many updates (default 1000); 0 writes only the final checkpoint. */
@@ -61,6 +64,11 @@ export interface TrainLoopOptions<P> {
   readonly quiet?: boolean;
   /** Progress output (default: a bar or plain lines on stderr, see progress.ts). */
   readonly progress?: ProgressReporter;
+  /**
+   * Stops the run between updates when aborted (e.g. on Ctrl-C): the loop writes a checkpoint of
+   * the last completed update (with a run folder) and throws `TrainingInterruptedError`.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The outcome of a training run. */
@@ -82,7 +90,8 @@ const DEFAULTS = { checkpointEvery: 1000, keepLast: 3, keepEvery: 0, logEvery: 1
 
 /**
  * Trains `model` for `steps` updates (or the rest of them when resuming) and returns the state.
- * Throws `NonFiniteLossError` at the first NaN or infinite loss, after logging it.
+ * Throws `NonFiniteLossError` at the first NaN or infinite loss, after logging it, and
+ * `TrainingInterruptedError` when `signal` aborts.
  *
  * @example
  * const { state } = await trainLoop({ model, optimizer: adam({ lr: 1e-3 }), batches, key: key(0), steps: 5000, runDir: 'runs/a' });
@@ -106,7 +115,15 @@ export async function trainLoop<P>(options: TrainLoopOptions<P>): Promise<TrainR
   let lastLoss: number | undefined;
 
   progress.start(state.step, steps);
+  let lastPlan: StepPlan | undefined;
   for (let s = state.step; s < steps; s++) {
+    if (options.signal?.aborted === true) {
+      progress.finish();
+      if (paths !== undefined && state.step > start.state.step && lastPlan !== undefined) {
+        checkpoint = writeCheckpoint(paths.checkpoints, options, state, lastPlan, elapsed(), settings);
+      }
+      throw new TrainingInterruptedError(state.step, checkpoint);
+    }
     const batch = source(s);
     const out = trainStep(state.params, state.optimizerState, batch.xs, batch.ys);
     const loss = out.loss.item();
@@ -121,6 +138,7 @@ export async function trainLoop<P>(options: TrainLoopOptions<P>): Promise<TrainR
 
     state = { params: out.params, optimizerState: out.optimizerState, key: state.key, step: done };
     lastLoss = loss;
+    lastPlan = batch.plan;
     const firstOfSegment = s === start.state.step;
     if (paths !== undefined && (done % settings.logEvery === 0 || done === 1 || done === steps || firstOfSegment)) {
       appendMetrics(paths.metrics, {
@@ -161,7 +179,8 @@ function writeCheckpoint<P>(
   seconds: number,
   policy: { keepLast: number; keepEvery: number },
 ): string {
-  const path = saveCheckpoint(folder, options.model, state, { configHash: options.configHash ?? '', plan, seconds });
+  const info = { configHash: options.configHash ?? '', plan, seconds, ...(options.hashedConfig === undefined ? {} : { hashedConfig: options.hashedConfig }) };
+  const path = saveCheckpoint(folder, options.model, state, info);
   pruneCheckpoints(folder, policy);
   return path;
 }
@@ -178,34 +197,19 @@ function prepareStart<P>(options: TrainLoopOptions<P>): Start<P> {
   if (options.runDir === undefined) return { state: fresh(), checkpoint: undefined, seconds: 0 };
 
   const paths = runPaths(options.runDir);
+  checkRunFolder(paths.root, options.resume === true);
   if (options.resume !== true) {
-    if (containsRun(paths.root)) {
-      throw new Error(`run folder ${paths.root} already contains a run; resume it (--resume) or choose another folder (--out)`);
-    }
     mkdirSync(paths.checkpoints, { recursive: true });
     if (options.config !== undefined) writeFileAtomic(paths.config, `${JSON.stringify(options.config, null, 2)}\n`);
     return { state: fresh(), checkpoint: undefined, seconds: 0 };
   }
 
-  if (!containsRun(paths.root)) {
-    throw new Error(`nothing to resume in ${paths.root}: it has no config.json, metrics.jsonl or checkpoint; drop --resume to start a new run there`);
-  }
-  const latest = latestCheckpoint(paths.checkpoints);
-  if (latest === undefined) {
-    // The run stopped before its first checkpoint: start over and drop the records of the lost updates.
-    mkdirSync(paths.checkpoints, { recursive: true });
-    removeTemporaryFiles(paths.checkpoints);
-    truncateMetrics(paths.metrics, 0);
-    if (options.config !== undefined) writeFileAtomic(paths.config, `${JSON.stringify(options.config, null, 2)}\n`);
-    return { state: fresh(), checkpoint: undefined, seconds: 0 };
-  }
+  // checkRunFolder rejected a folder without a checkpoint.
+  const latest = latestCheckpoint(paths.checkpoints)!;
 
-  const { state, info } = loadCheckpoint(latest.path, options.model, options.optimizer);
+  const { state, info } = loadForResume(latest, paths.checkpoints, options);
   if (options.configHash !== undefined && info.configHash !== options.configHash) {
-    throw new Error(
-      `${latest.path} was written by a run with config hash ${info.configHash}, but this configuration hashes to ${options.configHash}; ` +
-        'resume with the run\'s own config.json, or start a new run in another folder',
-    );
+    throw new Error(`${latest.path} was written by a run with config hash ${info.configHash}, but this configuration hashes to ${options.configHash}: ${describeHashMismatch(info.hashedConfig, options.hashedConfig)}`);
   }
   if (state.key.k0 !== options.key.k0 || state.key.k1 !== options.key.k1) {
     throw new Error(`${latest.path} was written with another run key (seed); resume with the seed of the original run`);
@@ -218,6 +222,74 @@ function prepareStart<P>(options: TrainLoopOptions<P>): Start<P> {
   // The hash matched, so the new config differs at most in step count and cadence: keep it current.
   if (options.config !== undefined && options.configHash !== undefined) writeFileAtomic(paths.config, `${JSON.stringify(options.config, null, 2)}\n`);
   return { state, checkpoint: latest.path, seconds: info.seconds };
+}
+
+/** A run folder that cannot take the requested new or resumed run; `reason` names the check that failed. */
+export class RunFolderError extends Error {
+  readonly reason: 'not-a-folder' | 'contains-run' | 'no-run' | 'no-checkpoint';
+
+  constructor(reason: RunFolderError['reason'], message: string) {
+    super(message);
+    this.name = 'RunFolderError';
+    this.reason = reason;
+  }
+}
+
+/**
+ * Checks, before anything is printed or written, that `root` can take a new run (`resume`
+ * false: a folder path that does not contain a run) or a resumed one (`resume` true: a folder
+ * that contains a run). Throws an error naming the folder and the fix.
+ *
+ * @example checkRunFolder('runs/a', false) // throws when runs/a already contains a run
+ */
+export function checkRunFolder(root: string, resume: boolean): void {
+  const blocker = fileInPath(root);
+  if (blocker !== undefined) {
+    const reason = blocker === root ? `${root} is a file, not a folder` : `${blocker} is a file, so ${root} cannot be a folder`;
+    throw new RunFolderError('not-a-folder', `invalid run folder: ${reason}; choose another folder (--out)`);
+  }
+  if (!resume && containsRun(root)) {
+    throw new RunFolderError('contains-run', `run folder ${root} already contains a run; resume it (--resume) or choose another folder (--out)`);
+  }
+  if (resume && !containsRun(root)) {
+    throw new RunFolderError('no-run', `nothing to resume in ${root}: it has no config.json, metrics.jsonl or checkpoint; drop --resume to start a new run there`);
+  }
+  if (resume && latestCheckpoint(runPaths(root).checkpoints) === undefined) {
+    // Starting over here would truncate metrics.jsonl and lose its records (an error record, for
+    // example), so the folder is left as it is and the caller decides.
+    throw new RunFolderError(
+      'no-checkpoint',
+      `nothing to resume in ${root}: it contains a run that stopped before its first checkpoint (no step-*.safetensors in ${runPaths(root).checkpoints}); ` +
+        `start the run again in another folder (--out), or delete ${root} and start it there without --resume`,
+    );
+  }
+}
+
+/** Returns the first existing path of `path` and its ancestors when that path is not a directory. */
+function fileInPath(path: string): string | undefined {
+  for (let current = resolve(path); ; current = dirname(current)) {
+    if (existsSync(current)) return statSync(current).isDirectory() ? undefined : current === resolve(path) ? path : current;
+    if (dirname(current) === current) return undefined;
+  }
+}
+
+/** Loads the checkpoint to resume, naming the previous valid checkpoint when this one is corrupt. */
+function loadForResume<P>(latest: CheckpointEntry, folder: string, options: TrainLoopOptions<P>): ReturnType<typeof loadCheckpoint<P>> {
+  try {
+    return loadCheckpoint(latest.path, options.model, options.optimizer);
+  } catch (error) {
+    if (!(error instanceof CorruptCheckpointError)) throw error;
+    throw new CorruptCheckpointError(latest.path, error.detail, corruptCheckpointHint(folder, latest));
+  }
+}
+
+/** Explains a config-hash mismatch by the fields that differ, when the checkpoint recorded them. */
+function describeHashMismatch(saved: JsonValue | undefined, current: JsonValue | undefined): string {
+  const fix = "a resumed run must keep the configuration its checkpoints were written with, so resume with the run's own config.json, or start a new run in another folder (--out)";
+  if (saved === undefined || current === undefined) return `the checkpoint does not record which fields differ; ${fix}`;
+  const differences = configDifferences(saved, current);
+  if (differences.length === 0) return `the hashed fields are equal, so the hash function itself changed; ${fix}`;
+  return `${formatConfigDifferences(differences)}. ${fix[0]!.toUpperCase()}${fix.slice(1)}`;
 }
 
 /** Deletes `.NAME.tmp` files that a crash between write and rename left behind. */

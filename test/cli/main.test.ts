@@ -103,13 +103,19 @@ describe('icl-lab run', () => {
 
     const evaluation = captureIo();
     expect(await main(['eval', join(runDir, 'checkpoints', 'step-00000004.safetensors'), '--prompts', '8', '-q'], evaluation.io)).toBe(0);
-    expect(decodeIclCurveResult(JSON.parse(readFileSync(join(runDir, 'icl-curve.json'), 'utf8'))).nPrompts).toBe(8);
+    const earlier = join(runDir, 'eval', 'step-00000004-prompts-8');
+    expect(decodeIclCurveResult(JSON.parse(readFileSync(join(earlier, 'icl-curve.json'), 'utf8'))).nPrompts).toBe(8);
     expect(evaluation.stdout()).toContain('| transformer |');
+    expect(existsSync(join(runDir, 'icl-curve.json'))).toBe(false);
+
+    expect(await main(['eval', runDir, '-q'], captureIo().io)).toBe(0);
+    expect(decodeIclCurveResult(JSON.parse(readFileSync(join(runDir, 'icl-curve.json'), 'utf8'))).nPrompts).toBe(16);
 
     const report = captureIo();
     expect(await main(['report', runDir], report.io)).toBe(0);
     expect(report.stdout()).toContain(join(runDir, 'loss.png'));
     expect(existsSync(join(runDir, 'icl-curve.png'))).toBe(true);
+    expect(existsSync(join(earlier, 'icl-curve.png'))).toBe(true);
   });
 
   it('stops on a NaN loss with exit code 1', async () => {

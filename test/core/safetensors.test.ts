@@ -29,4 +29,39 @@ describe('safetensors', () => {
     expect(() => decodeSafetensors(bytes.subarray(0, bytes.length - 4), 'ckpt.safetensors')).toThrow(/ckpt.safetensors: tensor 'w'/);
     expect(() => decodeSafetensors(new Uint8Array(3))).toThrow(/too short/);
   });
+
+  it('prints a huge header length exactly', () => {
+    const bytes = encodeSafetensors({ w: tensor([1, 2]) });
+    new DataView(bytes.buffer).setBigUint64(0, 2n ** 63n - 1n, true);
+    expect(() => decodeSafetensors(bytes, 'ckpt')).toThrow(`ckpt: the 8-byte length field declares a 9223372036854775807-byte header, but only ${bytes.length - 8} bytes follow it`);
+  });
+
+  it('says a cut header is truncated', () => {
+    const bytes = encodeSafetensors({ w: tensor([1, 2]) });
+    expect(() => decodeSafetensors(bytes.subarray(0, 20), 'ckpt')).toThrow(/so the file is truncated or not safetensors/);
+  });
+
+  it('rejects malformed header entries', () => {
+    const withHeader = (header: unknown): Uint8Array => {
+      const json = new TextEncoder().encode(JSON.stringify(header));
+      const out = new Uint8Array(8 + json.length + 8);
+      new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+      out.set(json, 8);
+      return out;
+    };
+    const cases: unknown[] = [
+      { a: { shape: [2], data_offsets: [0, 8] } },
+      { a: { dtype: 'F32', shape: [-1], data_offsets: [0, 8] } },
+      { a: { dtype: 'F32', shape: [2], data_offsets: [8] } },
+      { a: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } },
+      { a: 7 },
+    ];
+    for (const header of cases) {
+      expect(() => decodeSafetensors(withHeader(header), 'ckpt')).toThrow(/^ckpt: the header entry of tensor 'a' is malformed \(.*\); each entry needs a dtype string/);
+    }
+    expect(() => decodeSafetensors(withHeader({ __metadata__: { step: 3 } }), 'ckpt')).toThrow(/__metadata__ must map names to strings/);
+    const garbage = withHeader({});
+    garbage.set(new TextEncoder().encode('{"a":'), 8);
+    expect(() => decodeSafetensors(garbage, 'ckpt')).toThrow(/ckpt: the safetensors header is not valid JSON/);
+  });
 });

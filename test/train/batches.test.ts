@@ -25,7 +25,8 @@ describe('curriculumBatches', () => {
 
   fcTest.prop([keys(), fc.integer({ min: 0, max: 39 })], { numRuns: 30 })('follows the curriculum plan', (runKey, step) => {
     const batch = data(runKeys(runKey))(step);
-    expect(batch.task).toBe(step < 20 ? 'linear_regression' : 'quadratic_regression');
+    // Block 0 of boundaries(2, 40) = [20, 40] runs through step 20 inclusive.
+    expect(batch.task).toBe(step <= 20 ? 'linear_regression' : 'quadratic_regression');
     expect(batch.plan.activeDims).toBe(Math.min(1 + Math.floor(step / 10), 3));
     const xs = batch.xs.data();
     for (let i = 0; i < xs.length; i++) if (i % 3 >= batch.plan.activeDims) expect(xs[i]).toBe(0);
