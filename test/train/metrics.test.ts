@@ -5,9 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { appendMetrics, readMetrics, truncateMetrics, type MetricsRecord } from '../../src/train/index.js';
 import { temporaryFolder } from './helpers.js';
 
+// JSON has no -0, so the log reads -0 back as 0; a loss of -0 cannot occur, so it is not drawn.
+const finiteLoss = fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Object.is(x, -0));
+
 const records = fc.array(
   fc.oneof(
-    fc.record({ kind: fc.constant('train' as const), step: fc.integer({ min: 1, max: 50 }), loss: fc.double({ noNaN: true, noDefaultInfinity: true }), task: fc.constant('t'), data: fc.constant('g'), activeDims: fc.constant(2), points: fc.constant(3), seconds: fc.constant(1) }),
+    fc.record({ kind: fc.constant('train' as const), step: fc.integer({ min: 1, max: 50 }), loss: finiteLoss, task: fc.constant('t'), data: fc.constant('g'), activeDims: fc.constant(2), points: fc.constant(3), seconds: fc.constant(1) }),
     fc.record({ kind: fc.constant('eval' as const), step: fc.integer({ min: 1, max: 50 }), seconds: fc.constant(1), result: fc.constant({ error: [1, 2] }) }),
   ),
   { maxLength: 30 },
