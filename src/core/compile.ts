@@ -10,10 +10,60 @@ import { treeDefKey, treeFlatten, treeUnflatten, type PyTree, type TreeDef } fro
 import { formatShape } from './shape.js';
 import type { Tensor } from './tensor.js';
 
-interface Compiled {
+/** A traced, optimised program for one input signature, with the backend's executable. */
+export interface CompiledProgram<E extends Executable = Executable> {
   readonly graph: Graph;
-  readonly executable: Executable;
+  readonly executable: E;
   readonly outDef: TreeDef;
+}
+
+/** Programs of one function, traced once per input signature and kept for later calls. */
+export interface ProgramCache<A extends readonly unknown[], E extends Executable> {
+  /** Returns the program for these arguments (tracing it if the signature is new) and the flat input leaves. */
+  prepare(args: A): [CompiledProgram<E>, Tensor[]];
+  /** Number of distinct signatures traced so far. */
+  readonly size: number;
+}
+
+/**
+ * Creates the signature cache shared by `compile` and backend-specific variants such as
+ * `compileAsync`. The signature is the pytree structure with its static leaves plus each tensor's
+ * dtype and shape; a new one is traced, optimised and handed to `compileGraph`.
+ */
+export function programCache<A extends readonly unknown[], E extends Executable>(
+  fn: (...args: A) => unknown,
+  compileGraph: (graph: Graph) => E,
+): ProgramCache<A, E> {
+  const cache = new Map<string, CompiledProgram<E>>();
+  return {
+    prepare(args) {
+      const [leaves, def] = treeFlatten(args as unknown as PyTree);
+      const signature = `${treeDefKey(def)}|${leaves.map((t) => `${t.dtype}${formatShape(t.shape)}`).join(';')}`;
+      let entry = cache.get(signature);
+      if (entry === undefined) {
+        let outDef: TreeDef | undefined;
+        const graph = optimizeGraph(
+          traceGraph(leaves, (...inputs) => {
+            const rebuilt = treeUnflatten<PyTree>(def, inputs) as unknown as A;
+            const [outLeaves, d] = treeFlatten(fn(...rebuilt) as PyTree);
+            outDef = d;
+            return outLeaves;
+          }),
+        );
+        entry = { graph, executable: compileGraph(graph), outDef: outDef! };
+        cache.set(signature, entry);
+      }
+      return [entry, leaves];
+    },
+    get size() {
+      return cache.size;
+    },
+  };
+}
+
+/** Returns the inputs of a program run: the graph's constants, then the argument leaves. */
+export function programInputs(program: CompiledProgram, leaves: readonly Tensor[]): Tensor[] {
+  return [...program.graph.constants.map((c) => c.value), ...leaves];
 }
 
 /** A compiled function: call it like the original. */
@@ -36,41 +86,21 @@ export interface CompiledFunction<A extends readonly unknown[], R> {
  * @example const step = compile((p: Params, x: Tensor) => loss(p, x)); step(params, batch);
  */
 export function compile<A extends readonly unknown[], R>(fn: (...args: A) => R): CompiledFunction<A, R> {
-  const cache = new Map<string, Compiled>();
+  const programs = programCache(fn, (graph) => getBackend().compile(graph));
   let lastKind: string | undefined;
-
-  const prepare = (args: A): [Compiled, Tensor[]] => {
-    const [leaves, def] = treeFlatten(args as unknown as PyTree);
-    const signature = `${treeDefKey(def)}|${leaves.map((t) => `${t.dtype}${formatShape(t.shape)}`).join(';')}`;
-    let entry = cache.get(signature);
-    if (entry === undefined) {
-      let outDef: TreeDef | undefined;
-      const graph = optimizeGraph(
-        traceGraph(leaves, (...inputs) => {
-          const rebuilt = treeUnflatten<PyTree>(def, inputs) as unknown as A;
-          const [outLeaves, d] = treeFlatten(fn(...rebuilt));
-          outDef = d;
-          return outLeaves;
-        }),
-      );
-      entry = { graph, executable: getBackend().compile(graph), outDef: outDef! };
-      cache.set(signature, entry);
-    }
-    return [entry, leaves];
-  };
 
   const run = (...args: A): R => {
     if (currentTrace() !== undefined) return fn(...args);
-    const [entry, leaves] = prepare(args);
-    const outputs = entry.executable.run([...entry.graph.constants.map((c) => c.value), ...leaves]);
-    lastKind = entry.executable.executorKind;
-    return treeUnflatten<R>(entry.outDef, outputs);
+    const [program, leaves] = programs.prepare(args);
+    const outputs = program.executable.run(programInputs(program, leaves));
+    lastKind = program.executable.executorKind;
+    return treeUnflatten<R>(program.outDef, outputs);
   };
 
   return Object.defineProperties(run, {
-    lower: { value: (...args: A) => prepare(args)[0].graph },
-    print: { value: (...args: A) => printGraph(prepare(args)[0].graph) },
-    cacheSize: { get: () => cache.size },
+    lower: { value: (...args: A) => programs.prepare(args)[0].graph },
+    print: { value: (...args: A) => printGraph(programs.prepare(args)[0].graph) },
+    cacheSize: { get: () => programs.size },
     executorKind: { get: () => lastKind },
   }) as CompiledFunction<A, R>;
 }
