@@ -5,7 +5,7 @@
  * and a resumed run keeps its backend.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
@@ -13,41 +13,16 @@ import { getBackend } from '../../src/core/index.js';
 import { closeBackends, createBackend, destroyBackend, readRunExperiment, resolveExperiment, trainExperiment } from '../../src/experiment/index.js';
 import { readMetrics, type TrainRecord } from '../../src/train/index.js';
 import { temporaryFolder } from '../train/helpers.js';
+import { captureIo, tinyConfig as tinyConfigWith } from './helpers.js';
+
+/** Writes a config that trains 4 steps with a curriculum of 8 steps, evaluating every 2. */
+const tinyConfig = (folder: string) => tinyConfigWith(folder, { steps: 4, totalSteps: 8, evalEvery: 2 });
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
 
 afterAll(closeBackends);
 
-/** Captures what the CLI writes. */
-function captureIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (text: string) => out.push(text) }, stderr: { write: (text: string) => err.push(text), isTTY: false } },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
-
-/** Writes a config that trains 4 steps of a 1-layer, width-8 model (d = 2, n = 5), with a curriculum of 8 steps, and returns its path. */
-function tinyConfig(folder: string): string {
-  const path = join(folder, 'tiny.yaml');
-  writeFileSync(
-    path,
-    `name: tiny
-model: { nLayer: 1, nHead: 2, nEmbd: 8 }
-task:
-  dims: 2
-  points: 5
-  functions: [{ name: linear_regression }]
-  curriculum: { totalSteps: 8 }
-training: { steps: 4, batchSize: 4, lr: 0.001, evalEvery: 2, checkpointEvery: 2, logEvery: 1 }
-eval: { prompts: 16, quickPrompts: 8 }
-`,
-  );
-  return path;
-}
 
 function trainRecords(runDir: string): TrainRecord[] {
   return readMetrics(join(runDir, 'metrics.jsonl')).filter((r): r is TrainRecord => r.kind === 'train');

@@ -8,36 +8,7 @@ import { experimentPresetNames, openRun } from '../../src/experiment/index.js';
 import { treeLeaves } from '../../src/index.js';
 import { listCheckpoints, readMetrics, type TrainRecord } from '../../src/train/index.js';
 import { temporaryFolder } from '../train/helpers.js';
-
-/** Captures what the CLI writes. */
-function captureIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (text: string) => out.push(text) }, stderr: { write: (text: string) => err.push(text), isTTY: false } },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
-
-/** Writes a config that trains in well under a second (1 layer, width 8, d = 2, n = 5) and returns its path. */
-function tinyConfig(folder: string, overrides: { steps?: number; lr?: number; totalSteps?: number } = {}): string {
-  const path = join(folder, 'tiny.yaml');
-  const curriculum = overrides.totalSteps === undefined ? '' : `\n  curriculum: { totalSteps: ${overrides.totalSteps} }`;
-  writeFileSync(
-    path,
-    `name: tiny
-model: { nLayer: 1, nHead: 2, nEmbd: 8 }
-task:
-  dims: 2
-  points: 5
-  functions: [{ name: linear_regression }]${curriculum}
-training: { steps: ${overrides.steps ?? 6}, batchSize: 4, lr: ${overrides.lr ?? 0.001}, evalEvery: 3, checkpointEvery: 2, logEvery: 1 }
-eval: { prompts: 16, quickPrompts: 8 }
-`,
-  );
-  return path;
-}
+import { captureIo, tinyConfig } from './helpers.js';
 
 function bitsOf(tree: unknown): string[] {
   return treeLeaves(tree).map((t) => Buffer.from(new Float32Array(t.data()).buffer).toString('hex'));

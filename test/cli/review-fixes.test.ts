@@ -7,40 +7,10 @@ import { HELP_TEXTS } from '../../src/cli/help.js';
 import { main } from '../../src/cli/main.js';
 import { ConfigError, decodeExperiment } from '../../src/experiment/index.js';
 import { temporaryFolder } from '../train/helpers.js';
+import { captureIo, tinyConfig as tinyConfigWith } from './helpers.js';
 
-function captureIo(onError: (text: string) => void = () => {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      stdout: { write: (text: string) => out.push(text) },
-      stderr: {
-        write: (text: string) => {
-          err.push(text);
-          onError(text);
-        },
-        isTTY: false,
-      },
-    },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
-
-/** A config that trains in well under a second (1 layer, width 8, d = 2, n = 5). */
-function tinyConfig(folder: string, steps = 6): string {
-  const path = join(folder, 'tiny.yaml');
-  writeFileSync(
-    path,
-    `name: tiny
-model: { nLayer: 1, nHead: 2, nEmbd: 8 }
-task: { dims: 2, points: 5, functions: [{ name: linear_regression }] }
-training: { steps: ${steps}, batchSize: 4, lr: 0.001, evalEvery: 0, checkpointEvery: 2, logEvery: 1 }
-eval: { prompts: 16, quickPrompts: 8 }
-`,
-  );
-  return path;
-}
+/** Writes a tiny config that trains `steps` steps without periodic evaluation. */
+const tinyConfig = (folder: string, steps = 6) => tinyConfigWith(folder, { steps, evalEvery: 0 });
 
 function configProblems(text: string): string {
   try {
