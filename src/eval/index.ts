@@ -12,6 +12,7 @@ export {
   type EvalKeys,
   type PromptSet,
   type PromptSetConfig,
+  type PromptSetInfo,
 } from './prompt-set.js';
 export {
   DEFAULT_BAND_QUANTILES,

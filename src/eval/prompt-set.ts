@@ -51,21 +51,28 @@ export interface PromptSetConfig {
   readonly seed?: number;
 }
 
-/** A fixed list of prompts, batched for the model and flattened in float64 for the baselines. */
-export interface PromptSet {
+/** Description of a prompt set's task, data and sizes, shared by the set and the results drawn on it. */
+export interface PromptSetInfo {
   /** Function class name, e.g. `linear_regression`. */
   readonly task: string;
-  /** Function class label with the options that differ from the defaults. */
+  /** Function class label with the options that differ from the defaults, e.g. `sparse_linear_regression(sparsity=3)`. */
   readonly taskLabel: string;
   /** Input distribution name, e.g. `gaussian`. */
   readonly data: string;
   /** Input distribution label with its options. */
   readonly dataLabel: string;
+  /** d, the input dimension. */
   readonly dims: number;
+  /** Active coordinates of the inputs. */
   readonly activeDims: number;
+  /** n, the points per prompt. */
   readonly points: number;
-  /** Total number of prompts over all batches. */
+  /** Number of prompts over all batches. */
   readonly nPrompts: number;
+}
+
+/** A fixed list of prompts, batched for the model and flattened in float64 for the baselines. */
+export interface PromptSet extends PromptSetInfo {
   readonly batchSize: number;
   /** The integer seed the set was drawn from. */
   readonly seed: number;

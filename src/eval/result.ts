@@ -6,6 +6,7 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { BASELINE_NAMES, type BaselineName } from '../models/baselines/index.js';
+import type { PromptSetInfo } from './prompt-set.js';
 
 /** Statistics of one curve over the prompt set, one entry per k. */
 export interface CurveStats {
@@ -35,23 +36,7 @@ export interface BootstrapSettings {
  * An ICL curve: normalised squared error at every k = 0..n-1 for a model and the baselines, all
  * on the same prompts. Plain JSON: `JSON.parse(JSON.stringify(result))` equals `result`.
  */
-export interface IclCurveResult {
-  /** Function class name, e.g. `linear_regression`. */
-  readonly task: string;
-  /** Function class label with options, e.g. `sparse_linear_regression(sparsity=3)`. */
-  readonly taskLabel: string;
-  /** Input distribution name, e.g. `gaussian`. */
-  readonly data: string;
-  /** Input distribution label with options. */
-  readonly dataLabel: string;
-  /** d, the input dimension. */
-  readonly dims: number;
-  /** Active coordinates of the inputs. */
-  readonly activeDims: number;
-  /** n, the points per prompt. */
-  readonly points: number;
-  /** Number of prompts the statistics average over. */
-  readonly nPrompts: number;
+export interface IclCurveResult extends PromptSetInfo {
   /** The divisor of every squared error (d, s, 1 or a caller's value). */
   readonly normalizer: number;
   /** The seed of the prompt set and of the bootstrap. */
