@@ -17,7 +17,7 @@ interface HeaderEntry {
   readonly data_offsets: readonly [number, number];
 }
 
-/** What a safetensors file holds: named tensors and string metadata. */
+/** Contents of a safetensors file: named tensors and string metadata. */
 export interface SafetensorsContents {
   readonly tensors: Readonly<Record<string, Tensor>>;
   readonly metadata: Readonly<Record<string, string>>;
@@ -44,13 +44,17 @@ export function encodeSafetensors(
     offset += bytes;
   }
   if (Object.keys(metadata).length > 0) header['__metadata__'] = { ...metadata };
+
+  // The header is padded with spaces to a multiple of 8 bytes, so the data starts aligned.
   const json = new TextEncoder().encode(JSON.stringify(header));
   const headerBytes = new Uint8Array(json.length + ((8 - (json.length % 8)) % 8)).fill(0x20);
   headerBytes.set(json);
+
   const out = new Uint8Array(8 + headerBytes.length + offset);
   const view = new DataView(out.buffer);
   view.setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);
+
   let at = 8 + headerBytes.length;
   for (const name of names) {
     const t = tensors[name]!;
@@ -70,8 +74,8 @@ export function encodeSafetensors(
 }
 
 /**
- * Decodes safetensors bytes. F32, I32 and BOOL tensors are read; any other dtype, a header that
- * runs past the end, or a byte range that does not match its shape is an error naming the tensor.
+ * Decodes safetensors bytes with F32, I32 and BOOL tensors. Any other dtype, a header that runs
+ * past the end, or a byte range that does not match its shape raises an error naming the tensor.
  */
 export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): SafetensorsContents {
   if (bytes.length < 8) throw new Error(`${source}: ${bytes.length} bytes is too short for a safetensors header, so the file is truncated or not safetensors`);

@@ -1,8 +1,8 @@
 /**
- * Pass criteria for a trained in-context linear-regression model, from spec section 9 (a): the
- * model tracks minimum-norm least squares below d examples, reaches a small error from 2d on, and
- * beats averaging and 3-NN from d on. Each check is reported with the measured value, so a run's
- * summary says which k failed and by how much.
+ * Pass criteria for a trained in-context linear-regression model (the quickstart's): the model
+ * tracks minimum-norm least squares below d examples, reaches a small error from 2d on, and beats
+ * averaging and 3-NN from d on. Each check is reported with its worst value and k, so a run's
+ * summary shows which k failed and by how much.
  */
 import { findCurve, type IclCurveResult } from './result.js';
 
@@ -16,7 +16,7 @@ export interface LinearCriteriaOptions {
   readonly model?: string;
 }
 
-/** One criterion: what it asks, the worst value seen, where, and whether it holds. */
+/** Result of one criterion: its condition, the worst value seen, the k of that value, and whether it passed. */
 export interface CriterionResult {
   readonly criterion: string;
   readonly worst: number;

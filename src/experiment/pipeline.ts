@@ -368,7 +368,7 @@ function runSummaryMarkdown(
 }
 
 /**
- * The spec's section 9 (a) criteria, for a Gaussian linear-regression curve that has the
+ * Returns the quickstart criteria lines for a Gaussian linear-regression curve that has the
  * least-squares, averaging and 3-NN baselines; nothing for other tasks.
  */
 function linearCriteriaLines(curve: IclCurveResult): string[] {
@@ -378,7 +378,7 @@ function linearCriteriaLines(curve: IclCurveResult): string[] {
     curve.data === 'gaussian' &&
     (['least_squares', 'averaging', 'knn'] as const).every((b) => names.filter((n) => n === b).length === 1);
   if (!applies) return [];
-  return ['Criteria of spec section 9 (a):', '', criteriaMarkdown(linearCriteria(curve)), ''];
+  return ['Quickstart criteria:', '', criteriaMarkdown(linearCriteria(curve)), ''];
 }
 
 function compiledForward(): (params: TransformerParams, xs: Tensor, ys: Tensor) => Tensor {

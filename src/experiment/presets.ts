@@ -31,7 +31,7 @@ export interface ExperimentPreset {
 // k = d - 1, so quickstart trains for 8000. The Hermite and data runs reuse lr 1e-3 untested.
 const LEARNING_RATE = 1e-3;
 // Garg et al.'s code builds read-in and read-out as plain nn.Linear layers outside GPT2Model, so
-// they keep PyTorch's uniform default initialisation; the presets do the same.
+// they keep PyTorch's uniform default initialisation. The presets do the same.
 const SMALL_MODEL = { nLayer: 4, nHead: 4, nEmbd: 64, readInOutInit: 'pytorch' } as const;
 
 const QUICKSTART: ExperimentInput = {

@@ -55,9 +55,9 @@ function messageOf(error: t.ValidationError): string {
 }
 
 /**
- * Describes a value for an error: its JSON cut to 60 characters, "nothing" for a missing field,
- * NaN and +-Infinity by name (JSON would print null), and an integer beyond the safe range in
- * exponent form, because its digits were rounded when the file was parsed.
+ * Describes a value for an error: its JSON cut to 60 characters, or "nothing" for a missing field.
+ * NaN and +-Infinity appear by name, because JSON would print null. An integer beyond the safe
+ * range appears in exponent form, because its digits were rounded when the file was parsed.
  */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing (the field is missing)';

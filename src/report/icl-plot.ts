@@ -14,7 +14,7 @@ export interface IclPlotOptions {
   readonly yScale?: 'linear' | 'log';
   /**
    * Top of a linear y axis. Means and band edges above it are drawn at it, and the subtitle then
-   * says so. Default 1.25 times the larger of 1 and the largest model mean (or of every curve's
+   * states that. Default 1.25 times the larger of 1 and the largest model mean (or of every curve's
    * mean when there is no model), so a baseline that starts far above the trivial level does not
    * flatten the others.
    */

@@ -115,7 +115,7 @@ describeTargets(targets, (target) => {
     for (const g of both(target, grad(p), ones([2, 3]))) expect(g.toArray()).toEqual([[5, 5, 5], [5, 5, 5]]);
   });
 
-  it('a shared node gives f = 3 and gradients 6 and 3 on every call', () => {
+  it('shared node: f = 3, gradients 6 and 3', () => {
     const f = (p: { x: Tensor; a: Tensor }) => {
       const u = mul(p.x, p.a);
       return add(add(mul(p.x, u), mul(mul(p.x, p.x), p.a)), mul(p.x, u));

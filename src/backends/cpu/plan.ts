@@ -1,5 +1,5 @@
 /**
- * Plans a graph for the cpu backend. The plan says which equations run as fused elementwise
+ * Plans a graph for the cpu backend. The plan records which equations run as fused elementwise
  * loops and which as kernels, which values are only views of others, and which preallocated
  * buffer stores each intermediate value. A run then allocates nothing but the program's outputs.
  *

@@ -1,8 +1,8 @@
 /**
  * Lowering of a graph to a gpujs plan. Elementwise and movement equations become expressions
  * that are fused into the kernel that consumes them. A value gets its own buffer (is
- * materialized) when it is a program output, when a loop kernel would recompute it, when
- * several equations use it and it costs arithmetic, or when a fused kernel would grow past the
+ * materialized) in four cases: it is a program output, or a loop kernel would recompute it, or
+ * several equations use it and it costs arithmetic, or a fused kernel would grow past the
  * argument or size limits. Reductions, matmul, gather, scatter_add and random_bits always write
  * a buffer.
  */

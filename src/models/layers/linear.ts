@@ -26,7 +26,7 @@ export interface LinearOptions {
   readonly init?: LinearInit;
 }
 
-/** How `linear` initialises its parameters; see `LinearOptions.init`. */
+/** Initialisation scheme of `linear`; see `LinearOptions.init`. */
 export type LinearInit = 'gpt2' | 'pytorch';
 
 /** Applies y = x W^T + b to x [..., in] and returns [..., out]. */

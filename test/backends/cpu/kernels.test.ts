@@ -68,7 +68,7 @@ describe('reduceSumInto', () => {
     );
   });
 
-  it('sums rows longer than one leaf with the same tree as a strided column', () => {
+  it('long row sum matches column tree', () => {
     const rows = 100;
     const data = cancellingValues(7, rows * 3);
     const target = new Float32Array(3);
