@@ -69,7 +69,8 @@ export async function loadTargets(): Promise<Target[]> {
       missing: reason !== undefined && required.has(mode) ? reason : undefined,
       executorKind: new RegExp(`^gpujs/${mode}/pipeline$`),
       shader,
-      numRuns: mode === 'webgpu' ? 12 : 25,
+      // Emulated WebGPU and GL compile every kernel slowly, so they run fewer property cases.
+      numRuns: mode === 'webgpu' || mode === 'headlessgl' ? 12 : 25,
     });
   }
   return targets;

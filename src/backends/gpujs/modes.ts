@@ -70,6 +70,25 @@ async function smokeTest(context: ExecutionContext): Promise<string | undefined>
   }
 }
 
+/** Why gpu.js reports a local mode as unsupported, with the fix. */
+async function unsupportedReason(mode: Exclude<GpujsMode, 'webgpu'>): Promise<string> {
+  switch (mode) {
+    case 'cpu':
+      return 'gpu.js reports no cpu mode';
+    case 'webasm':
+      return 'this JavaScript engine offers no WebAssembly';
+    case 'webgl2':
+      return IN_NODE ? 'WebGL2 exists only in browsers; run the program in a page to use it' : 'this browser offers no WebGL2 context';
+    case 'headlessgl': {
+      if (!IN_NODE) return 'headlessgl runs only in Node';
+      // The specifier is a variable so that browser bundlers leave this Node-only module out.
+      const helperModule = './headless-gl.js';
+      const { headlessGlProblem } = (await import(/* @vite-ignore */ helperModule)) as typeof import('./headless-gl.js');
+      return headlessGlProblem() ?? 'gpu.js found no headless-gl context';
+    }
+  }
+}
+
 async function startLocal(mode: Exclude<GpujsMode, 'webgpu'>): Promise<StartedMode | ModeStatus> {
   let GPU;
   try {
@@ -78,17 +97,7 @@ async function startLocal(mode: Exclude<GpujsMode, 'webgpu'>): Promise<StartedMo
     return unavailable(mode, `gpu.js failed to load: ${(error as Error).message}`);
   }
   const supported = { cpu: true, webasm: GPU.isWebAssemblySupported, webgl2: GPU.isWebGL2Supported, headlessgl: GPU.isHeadlessGLSupported }[mode];
-  if (!supported) {
-    const reasons = {
-      cpu: 'gpu.js reports no cpu mode',
-      webasm: 'this JavaScript engine offers no WebAssembly',
-      webgl2: IN_NODE ? 'WebGL2 exists only in browsers; run the program in a page to use it' : 'this browser offers no WebGL2 context',
-      headlessgl: IN_NODE
-        ? 'the gl npm package (headless-gl) is not installed; it builds a native addon in its install script, which this install did not run'
-        : 'headlessgl runs only in Node',
-    };
-    return unavailable(mode, reasons[mode]);
-  }
+  if (!supported) return unavailable(mode, await unsupportedReason(mode));
   const context = new ExecutionContext(mode, await createGpu(mode));
   const failure = await smokeTest(context);
   if (failure !== undefined) {

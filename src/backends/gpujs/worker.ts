@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ExecutionContext, runAsync } from './executor.js';
 import { createGpu } from './gpujs-module.js';
+import { withoutHeadlessGl } from './headless-gl.js';
 import type { Plan } from './plan.js';
 import { installNodeWebGPU } from './webgpu-node.js';
 import type { WorkerRequest, WorkerResponse, WorkerSetup } from './worker-protocol.js';
@@ -20,6 +21,7 @@ let queue: Promise<void> = Promise.resolve();
 async function handle(request: WorkerRequest): Promise<unknown> {
   switch (request.type) {
     case 'init': {
+      withoutHeadlessGl();
       const adapter = await installNodeWebGPU(request.options);
       context = new ExecutionContext('webgpu', await createGpu('webgpu'));
       return adapter;

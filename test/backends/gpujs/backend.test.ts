@@ -15,6 +15,10 @@ import type { Plan } from '../../../src/backends/gpujs/plan.js';
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
 
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+/** True when the gl npm package's native addon was built (it needs build tools at install time). */
+const GL_INSTALLED = existsSync(new URL('../../../node_modules/gl/build/Release/webgl.node', import.meta.url));
+
 const created: GpujsBackend[] = [];
 async function make(mode: Parameters<typeof gpujsBackend>[0]): Promise<GpujsBackend> {
   const backend = await gpujsBackend(mode);
@@ -48,8 +52,31 @@ describe('explicit modes', () => {
     expect(out[0].toArray()).toEqual([3, 6]);
   });
 
-  it('headlessgl is rejected with the missing package', async () => {
-    await expect(gpujsBackend({ mode: 'headlessgl' })).rejects.toThrow(/mode headlessgl is unavailable: the gl npm package \(headless-gl\) is not installed/);
+  it('headlessgl without an X display is rejected with the fix', () => {
+    const script = `
+      import { gpujsBackend } from './src/backends/gpujs/index.js';
+      const error = await gpujsBackend({ mode: 'headlessgl' }).then(() => 'started', (e) => e.message);
+      console.log(JSON.stringify(error));
+    `;
+    const env = { ...process.env };
+    delete env.DISPLAY;
+    const run = spawnSync(process.execPath, ['--import', 'tsx/esm', '--input-type=module', '-e', script], { cwd: root, env, encoding: 'utf8', timeout: 50_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const message = JSON.parse(run.stdout.trim().split('\n').pop()!);
+    if (GL_INSTALLED) expect(message).toMatch(/mode headlessgl is unavailable: headless-gl created no context: on Linux it needs an X display, so run under xvfb-run/);
+    else expect(message).toMatch(/mode headlessgl is unavailable: the gl npm package \(headless-gl\) is not installed: .* run npm ci again/);
+  });
+
+  it.skipIf(!GL_INSTALLED || process.env.DISPLAY === undefined)('headlessgl starts after the webgpu worker has loaded gpu.js', async () => {
+    // headless-gl's addon loads in one thread per process, so the webgpu worker must not load it.
+    const webgpu = await gpujsBackend({ mode: 'webgpu' }).catch(() => undefined);
+    const headless = await make({ mode: 'headlessgl' });
+    await webgpu?.destroy();
+    expect(headless.report).toMatch(/^gpujs\/headlessgl \(requested headlessgl\); headlessgl runs: /);
+    setBackend(headless);
+    const [one, e] = compile((x: Tensor) => mul(exp(x), 2))(tensor([0, 1])).toArray() as number[];
+    expect(one).toBe(2);
+    expect(e).toBeCloseTo(2 * Math.E, 5);
   });
 
   it('webgl2 is rejected outside a browser', async () => {
@@ -147,7 +174,6 @@ describe('webgpu in Node', () => {
 
 describe('import without WebGPU', () => {
   it('imports, reports the missing adapter and falls back', () => {
-    const root = fileURLToPath(new URL('../../../', import.meta.url));
     const script = `
       const before = Object.keys((await import('node:module')).createRequire(import.meta.url).cache).some((k) => k.includes('gpu.js'));
       const lib = await import('./src/index.ts');
@@ -165,6 +191,7 @@ describe('import without WebGPU', () => {
     const env = { ...process.env };
     delete env.VK_ICD_FILENAMES;
     delete env.EGL_PLATFORM;
+    delete env.DISPLAY; // and no X display for headless-gl, so auto falls back to webasm
     const run = spawnSync(process.execPath, ['--import', 'tsx/esm', '--input-type=module', '-e', script], { cwd: root, env, encoding: 'utf8', timeout: 50_000 });
     expect(run.status, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout.trim().split('\n').pop()!);
