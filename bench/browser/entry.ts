@@ -11,7 +11,7 @@ import { compile, setBackend } from '../../src/core/index.js';
 import { cpuBackend } from '../../src/backends/cpu/index.js';
 import { compileAsync, gpujsBackend, type GpujsMode } from '../../src/backends/gpujs/index.js';
 import { runCases, type CaseOutput } from './primitive-check.js';
-import { initialState, parameterValues, regressionBatch, trainStep } from './tiny-training.js';
+import { initialState, parameterValues, parameterValuesAsync, regressionBatch, trainStep } from './tiny-training.js';
 
 /** The result of one training run in the page. */
 export interface BrowserRunResult {
@@ -47,12 +47,13 @@ export async function runTraining(options: { mode?: GpujsMode; steps?: number } 
     for (let k = 0; k < steps; k++) {
       if (k === 1) started = performance.now();
       const [loss, nextParams, nextState] = await step(params, optimizer, xs, ys);
-      losses.push(loss.item());
+      // Outputs stay on the GPU; only the loss is read back, without blocking.
+      losses.push((await loss.dataAsync())[0]);
       params = nextParams;
       optimizer = nextState;
     }
     const stepMs = steps > 1 ? (performance.now() - started) / (steps - 1) : NaN;
-    return { mode: backend.mode, report: backend.report, executorKind: step.executorKind, losses, params: parameterValues(params), stepMs };
+    return { mode: backend.mode, report: backend.report, executorKind: step.executorKind, losses, params: await parameterValuesAsync(params), stepMs };
   } finally {
     await backend.destroy();
   }

@@ -69,7 +69,7 @@ export async function runCases(backend: GpujsBackend): Promise<CaseOutput[]> {
     const compiled = compileAsync(fn, backend);
     try {
       const result = await compiled(...inputs());
-      outputs.push({ name, shape: result.shape, values: Array.from(result.data()), executorKind: compiled.executorKind });
+      outputs.push({ name, shape: result.shape, values: Array.from(await result.dataAsync()), executorKind: compiled.executorKind });
     } catch (error) {
       outputs.push({ name, shape: [], values: [], executorKind: compiled.executorKind, error: (error as Error).message.split('\n')[0] });
     }

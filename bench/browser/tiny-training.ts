@@ -46,3 +46,8 @@ export function trainStep(params: TransformerParams, state: OptimizerState<Trans
 export function parameterValues(params: TransformerParams): number[][] {
   return treeLeaves(params).map((t) => Array.from(t.data()));
 }
+
+/** Reads every parameter back without blocking (parameters that a browser's WebGPU holds), in pytree order. */
+export async function parameterValuesAsync(params: TransformerParams): Promise<number[][]> {
+  return Promise.all(treeLeaves(params).map(async (t) => Array.from(await t.dataAsync())));
+}

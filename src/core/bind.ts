@@ -14,7 +14,7 @@ export function bind<P extends Primitive>(primitive: P, inputs: readonly Tensor[
   const trace = currentTrace();
   if (trace !== undefined) return trace.record(primitive, params, inputs, outputs)[0];
   for (const t of inputs) {
-    if (t.storage === null) {
+    if (t.isTraced) {
       throw new Error(
         `${primitive}: operand ${t.dtype}${formatShape(t.shape)} is a traced tensor that escaped its trace ` +
           '(it was stored outside the function passed to grad/compile); return it from that function instead',

@@ -9,24 +9,52 @@ import type { Var } from './ir.js';
 /** Nested JavaScript arrays of numbers or booleans, as accepted by `tensor()` and returned by `toArray()`. */
 export type NestedArray = number | boolean | readonly NestedArray[];
 
+/**
+ * @internal Elements that a backend keeps on its device and reads back on first use, so that a
+ * program's outputs can feed the next program without a round trip through the host.
+ */
+export interface DeviceData {
+  /** The backend part that holds the elements; it alone can use them without reading them back. */
+  readonly holder: object;
+  /** Reads the elements back, in the storage type of the tensor's dtype. */
+  read(): DataArray;
+  readAsync(): Promise<DataArray>;
+}
+
 export class Tensor {
   /** Dimensions, outermost first. */
   readonly shape: Shape;
   readonly dtype: DType;
   /** Number of elements. */
   readonly size: number;
-  /** @internal Concrete elements in row-major order; null for a traced tensor. */
-  readonly storage: DataArray | null;
   /** @internal The trace variable of a traced tensor; null for a concrete one. */
   readonly variable: Var | null;
+  /** @internal The elements on a backend's device, for a tensor that a device program returned. */
+  readonly device: DeviceData | undefined;
+  #host: DataArray | null;
 
   /** @internal Use `tensor`, `fromData`, `zeros`, ... to create tensors. */
-  constructor(shape: Shape, dtype: DType, storage: DataArray | null, variable: Var | null) {
+  constructor(shape: Shape, dtype: DType, storage: DataArray | DeviceData | null, variable: Var | null) {
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.size = sizeOf(shape);
-    this.storage = storage;
     this.variable = variable;
+    if (storage !== null && !ArrayBuffer.isView(storage)) {
+      this.device = storage;
+      this.#host = null;
+    } else {
+      this.device = undefined;
+      this.#host = storage;
+    }
+  }
+
+  /**
+   * @internal Concrete elements in row-major order; null for a traced tensor. A tensor held on a
+   * device is read back on the first access and keeps that copy.
+   */
+  get storage(): DataArray | null {
+    if (this.#host === null && this.device !== undefined) this.#host = this.device.read();
+    return this.#host;
   }
 
   /** Number of dimensions. */
@@ -36,7 +64,7 @@ export class Tensor {
 
   /** True while this tensor stands for a value of a function being traced. */
   get isTraced(): boolean {
-    return this.storage === null;
+    return this.variable !== null;
   }
 
   /** Returns a copy of the elements in row-major order. Throws for a traced tensor. */
@@ -44,8 +72,12 @@ export class Tensor {
     return this.concrete('data').slice();
   }
 
-  /** Resolves to a copy of the elements; the same as `data()` on the cpu backend. */
+  /**
+   * Resolves to a copy of the elements. For a tensor held on a device it reads them back without
+   * blocking, which is the only way to read one in a browser's WebGPU; otherwise it is `data()`.
+   */
   async dataAsync(): Promise<DataArray> {
+    if (this.#host === null && this.device !== undefined) this.#host = await this.device.readAsync();
     return this.data();
   }
 
@@ -73,19 +105,20 @@ export class Tensor {
   }
 
   toString(): string {
-    if (this.storage === null) return `Tensor<traced ${this.dtype}${formatShape(this.shape)}>`;
+    if (this.isTraced) return `Tensor<traced ${this.dtype}${formatShape(this.shape)}>`;
     return `Tensor<${this.dtype}${formatShape(this.shape)}> ${JSON.stringify(this.toArray())}`;
   }
 
   /** @internal The concrete storage, without a copy; callers must not write to it. */
   concrete(op: string): DataArray {
-    if (this.storage === null) {
+    const storage = this.isTraced ? null : this.storage;
+    if (storage === null) {
       throw new Error(
         `${op}: cannot read the value of a traced tensor (${this.dtype}${formatShape(this.shape)}) inside ` +
           'grad/compile; return it from the function instead, or move data-dependent control flow outside',
       );
     }
-    return this.storage;
+    return storage;
   }
 }
 

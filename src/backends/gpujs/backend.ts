@@ -14,7 +14,7 @@ import type { MathDialect } from './kernel-writer.js';
 import { lowerGraph } from './lower.js';
 import { isStarted, startMode, type ModeStatus } from './modes.js';
 import { GPUJS_MODES, type GpujsMode, type Plan } from './plan.js';
-import type { PreparedPlan, Runner } from './runner.js';
+import { RunnerDeviceData, type PreparedPlan, type Runner, type RunnerInput, type RunnerOutput, type TransferCounts } from './runner.js';
 import type { NodeWebGPUOptions } from './webgpu-node.js';
 
 /** Options of `gpujsBackend`. */
@@ -56,6 +56,12 @@ export interface GpujsBackend extends Backend {
    */
   readonly synchronous: boolean;
   compile(graph: Graph): GpujsExecutable;
+  /**
+   * Floats copied from the host to the device and back since the backend started. Program
+   * outputs stay on the device until their data is read, so a training step that feeds its
+   * outputs to the next step copies only its batch in and its loss out.
+   */
+  readonly transfers: Readonly<TransferCounts>;
   /** Stops the mode's worker thread or gpu.js instance; the backend cannot run programs afterwards. */
   destroy(): Promise<void>;
 }
@@ -89,9 +95,14 @@ class PlanExecutable implements GpujsExecutable {
     return `${base} with ${this.lastDegraded.length} kernel(s) degraded: ${this.lastDegraded[0]}`;
   }
 
-  private wrap(outputs: readonly DataArray[], degraded: readonly string[]): Tensor[] {
+  private wrap(outputs: readonly RunnerOutput[], degraded: readonly string[]): Tensor[] {
     this.lastDegraded = degraded;
     return outputs.map((data, k) => new Tensor(this.outputs[k].shape, this.outputs[k].dtype, data, null));
+  }
+
+  /** Tensors this runner holds pass as device buffers; every other tensor passes its host data. */
+  private inputsOf(inputs: readonly Tensor[]): RunnerInput[] {
+    return inputs.map((t) => (t.device instanceof RunnerDeviceData && t.device.holder === this.runner ? t.device : t.concrete('gpujs program')));
   }
 
   run(inputs: readonly Tensor[]): Tensor[] {
@@ -101,12 +112,12 @@ class PlanExecutable implements GpujsExecutable {
           'use compileAsync(fn, backend) or executable.runAsync(inputs), and a synchronous backend for eager operations',
       );
     }
-    const result = this.runner.run(this.prepared, inputs.map((t) => t.concrete('gpujs program')));
+    const result = this.runner.run(this.prepared, this.inputsOf(inputs));
     return this.wrap(result.outputs, result.degraded);
   }
 
   async runAsync(inputs: readonly Tensor[]): Promise<Tensor[]> {
-    const result = await this.runner.runAsync(this.prepared, inputs.map((t) => t.concrete('gpujs program')));
+    const result = await this.runner.runAsync(this.prepared, this.inputsOf(inputs));
     return this.wrap(result.outputs, result.degraded);
   }
 }
@@ -148,6 +159,10 @@ class GpujsBackendImpl implements GpujsBackend {
 
   get mode(): GpujsMode {
     return this.runner.mode;
+  }
+
+  get transfers(): Readonly<TransferCounts> {
+    return { ...this.runner.transfers };
   }
 
   compile(graph: Graph): GpujsExecutable {

@@ -95,10 +95,25 @@ export class ExecutionContext {
   }
 }
 
+/** A kernel result that stays on the device: a WebGPU buffer or WebGL texture handle. */
+export interface OnDevice {
+  readonly onDevice: unknown;
+}
+
+/** A program input or output: host data, or a kernel result kept on the device. */
+export type SlotValue = DataArray | OnDevice;
+
+export function isOnDevice(value: SlotValue): value is OnDevice {
+  return !ArrayBuffer.isView(value);
+}
+
 /** The result of a run: the outputs, and the kernels that ran in another mode than requested. */
-export interface RunResult {
-  readonly outputs: DataArray[];
+export interface RunResult<T = DataArray> {
+  readonly outputs: T[];
   readonly degraded: readonly string[];
+  /** Floats copied from the host to the device, and back, during the run. */
+  readonly uploaded: number;
+  readonly readBack: number;
 }
 
 const SPECIALS = Float32Array.from([Infinity, -Infinity, NaN]);
@@ -107,7 +122,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-function release(value: unknown): void {
+/** Frees a device value (a no-op for host arrays). */
+export function release(value: unknown): void {
   if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
     const handle = value as { delete?: () => unknown };
     if (typeof handle.delete === 'function') {
@@ -118,7 +134,7 @@ function release(value: unknown): void {
 }
 
 /** Reads a device value back: `toArray()` of a WebGPU buffer or WebGL texture, or the array itself. */
-function readBack(value: unknown): unknown {
+export function readBackValue(value: unknown): unknown {
   if (ArrayBuffer.isView(value)) return value;
   const handle = value as { toArray?: () => unknown };
   if (typeof handle.toArray === 'function') return handle.toArray();
@@ -130,7 +146,7 @@ function toFloat32(data: ArrayLike<number>): Float32Array {
 }
 
 /** Converts float32 kernel results to the storage of `dtype`. */
-function toDtype(data: ArrayLike<number>, dtype: DType, size: number): DataArray {
+export function toDtype(data: ArrayLike<number>, dtype: DType, size: number): DataArray {
   const out = allocate(dtype, size);
   if (dtype === 'bool') for (let k = 0; k < size; k++) out[k] = data[k] !== 0 ? 1 : 0;
   else for (let k = 0; k < size; k++) out[k] = data[k];
@@ -153,17 +169,38 @@ function checkIndices(data: ArrayLike<number>, step: { count: number; size: numb
 }
 
 /**
- * Runs `plan` on `inputs` (constants then arguments, in their own dtypes). Yields kernel results
- * and readbacks, which may be promises; the driver must send back their values.
+ * Runs `plan` on `inputs` (constants then arguments, host arrays in their own dtypes or values
+ * kept on the device). Yields kernel results and readbacks, which may be promises; the driver
+ * must send back their values.
+ *
+ * With `keep`, outputs that kernels computed stay on the device (`OnDevice`) instead of being
+ * read back. Device inputs belong to the caller: the run never frees them.
  */
-export function* executePlan(context: ExecutionContext, plan: Plan, inputs: readonly DataArray[]): Generator<unknown, RunResult, unknown> {
+export function* executePlan(context: ExecutionContext, plan: Plan, inputs: readonly SlotValue[], keep = false): Generator<unknown, RunResult<SlotValue>, unknown> {
   if (inputs.length !== plan.inputSlots.length) {
     throw new Error(`gpujs program: expected ${plan.inputSlots.length} inputs (constants and arguments), got ${inputs.length}`);
   }
   const host: (ArrayLike<number> | undefined)[] = new Array(plan.slotCount);
   const device: unknown[] = new Array(plan.slotCount);
   const uploads: (Float32Array | undefined)[] = new Array(plan.slotCount);
-  plan.inputSlots.forEach((slot, k) => (host[slot] = inputs[k]));
+  let uploaded = 0;
+  let readBack = 0;
+  /** Reads a device value back, counting the floats. */
+  const read = (slot: number): unknown => {
+    readBack += plan.slotSizes[slot];
+    return readBackValue(device[slot]);
+  };
+  const borrowed = new Set<number>();
+  const kept = new Set<unknown>();
+  plan.inputSlots.forEach((slot, k) => {
+    const input = inputs[k];
+    if (isOnDevice(input)) {
+      device[slot] = input.onDevice;
+      borrowed.add(slot);
+    } else {
+      host[slot] = input;
+    }
+  });
   plan.slotSizes.forEach((size, slot) => {
     if (size === 0 && host[slot] === undefined) host[slot] = new Float32Array(0);
   });
@@ -173,19 +210,29 @@ export function* executePlan(context: ExecutionContext, plan: Plan, inputs: read
     if (device[slot] !== undefined) return device[slot];
     const data = host[slot];
     if (data === undefined) throw new Error(`gpujs: internal error, slot ${slot} is read before it is written`);
-    uploads[slot] ??= toFloat32(data);
+    if (uploads[slot] === undefined) {
+      uploads[slot] = toFloat32(data);
+      uploaded += data.length;
+    }
     return uploads[slot];
   };
+
+  /** Host data of a slot, read back from the device when only the device has it. */
+  function* hostOf(slot: number): Generator<unknown, ArrayLike<number>, unknown> {
+    host[slot] ??= (yield read(slot)) as ArrayLike<number>;
+    return host[slot]!;
+  }
 
   try {
     for (let s = 0; s < plan.steps.length; s++) {
       const step = plan.steps[s];
       if (step.kind === 'kernel') {
-        const args = step.args.map((arg) => {
-          if (arg.kind === 'specials') return SPECIALS;
-          if (arg.kind === 'key-halves') return keyHalves(host[arg.slot]!);
-          return argumentOf(arg.slot);
-        });
+        const args: unknown[] = [];
+        for (const arg of step.args) {
+          if (arg.kind === 'specials') args.push(SPECIALS);
+          else if (arg.kind === 'key-halves') args.push(keyHalves(yield* hostOf(arg.slot)));
+          else args.push(argumentOf(arg.slot));
+        }
         const sizes = step.args.map((arg) => argumentSize(plan, arg));
         const [kernel, fresh] = context.kernelFor(step, args, sizes);
         let result: unknown;
@@ -199,20 +246,20 @@ export function* executePlan(context: ExecutionContext, plan: Plan, inputs: read
         if (note !== undefined) degraded.add(`${step.label} ran on ${note}`);
         device[step.output] = result;
       } else if (step.kind === 'random-bits-i32') {
-        const key = host[step.key]!;
+        const key = yield* hostOf(step.key);
         const bits = threefryBits(key[0] >>> 0, key[1] >>> 0, step.count);
         host[step.output] = new Int32Array(bits.buffer, bits.byteOffset, step.count);
       } else {
-        const data = host[step.slot] ?? ((yield readBack(device[step.slot])) as ArrayLike<number>);
-        checkIndices(data, step);
+        checkIndices(yield* hostOf(step.slot), step);
       }
       for (const slot of plan.releases[s]) {
+        if (borrowed.has(slot)) continue;
         release(device[slot]);
         device[slot] = undefined;
         uploads[slot] = undefined;
       }
     }
-    const outputs: DataArray[] = [];
+    const outputs: SlotValue[] = [];
     for (const output of plan.outputs) {
       const known = host[output.slot];
       // A host array passes through when its storage type is the output's. A cast that needs no
@@ -221,25 +268,37 @@ export function* executePlan(context: ExecutionContext, plan: Plan, inputs: read
         outputs.push(known as DataArray);
         continue;
       }
-      const data = known ?? ((yield readBack(device[output.slot])) as ArrayLike<number>);
+      const value = device[output.slot];
+      if (known === undefined && keep && !ArrayBuffer.isView(value)) {
+        kept.add(value);
+        outputs.push({ onDevice: value });
+        continue;
+      }
+      const data = known ?? ((yield read(output.slot)) as ArrayLike<number>);
       outputs.push(toDtype(data, output.dtype, output.size));
     }
-    return { outputs, degraded: [...degraded] };
+    return { outputs, degraded: [...degraded], uploaded, readBack };
   } finally {
-    for (const value of device) if (value !== undefined) release(value);
+    device.forEach((value, slot) => {
+      if (value !== undefined && !borrowed.has(slot) && !kept.has(value)) release(value);
+    });
   }
 }
 
-/** Drives the executor synchronously; throws if the mode returns promises. */
-export function runSync(context: ExecutionContext, plan: Plan, inputs: readonly DataArray[]): RunResult {
-  const run = executePlan(context, plan, inputs);
+/** The outputs of a run without `keep`, which are all host arrays. */
+function hostOutputs(result: RunResult<SlotValue>): RunResult {
+  return result as RunResult;
+}
+
+/** Drives a generator synchronously; throws if the mode returns promises. */
+export function driveSync<T>(mode: GpujsMode, run: Generator<unknown, T, unknown>): T {
   let step = run.next();
   while (!step.done) {
     if (isThenable(step.value)) {
       run.return(undefined as never);
       throw new Error(
-        `gpujs/${context.mode}: this mode reads results back asynchronously, so it cannot run a program synchronously; ` +
-          'use runAsync or compileAsync',
+        `gpujs/${mode}: this mode reads results back asynchronously, so it cannot run a program or read a result synchronously; ` +
+          'use runAsync, compileAsync or tensor.dataAsync()',
       );
     }
     step = run.next(step.value);
@@ -247,9 +306,8 @@ export function runSync(context: ExecutionContext, plan: Plan, inputs: readonly 
   return step.value;
 }
 
-/** Drives the executor, awaiting every kernel result and readback. */
-export async function runAsync(context: ExecutionContext, plan: Plan, inputs: readonly DataArray[]): Promise<RunResult> {
-  const run = executePlan(context, plan, inputs);
+/** Drives a generator, awaiting every kernel result and readback. */
+export async function driveAsync<T>(run: Generator<unknown, T, unknown>): Promise<T> {
   let step = run.next();
   while (!step.done) {
     let value: unknown;
@@ -262,4 +320,19 @@ export async function runAsync(context: ExecutionContext, plan: Plan, inputs: re
     step = run.next(value);
   }
   return step.value;
+}
+
+/** Runs a plan synchronously with host inputs and reads every output back. */
+export function runSync(context: ExecutionContext, plan: Plan, inputs: readonly DataArray[]): RunResult {
+  return hostOutputs(driveSync(context.mode, executePlan(context, plan, inputs)));
+}
+
+/** Runs a plan with host inputs, awaiting every kernel result, and reads every output back. */
+export async function runAsync(context: ExecutionContext, plan: Plan, inputs: readonly DataArray[]): Promise<RunResult> {
+  return hostOutputs(await driveAsync(executePlan(context, plan, inputs)));
+}
+
+/** Reads one device value back as host data of `dtype`. */
+export function* readDevice(value: unknown, dtype: DType, size: number): Generator<unknown, DataArray, unknown> {
+  return toDtype((yield readBackValue(value)) as ArrayLike<number>, dtype, size);
 }

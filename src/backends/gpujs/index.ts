@@ -4,6 +4,7 @@
  * a backend is created.
  */
 export { gpujsBackend, dialectOf, type GpujsBackend, type GpujsBackendOptions, type GpujsExecutable } from './backend.js';
+export type { TransferCounts } from './runner.js';
 export { compileAsync, type AsyncCompiledFunction } from './compile-async.js';
 export { probeGpujsModes, type ModeStatus } from './modes.js';
 export { lowerGraph, MAX_ELEMENTS, MAX_FUSED_COST, MAX_FUSED_INPUTS } from './lower.js';

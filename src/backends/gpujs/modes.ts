@@ -152,7 +152,8 @@ async function startNodeWebGPU(options: NodeWebGPUOptions): Promise<StartedMode 
   const prepared = runner.prepare(SMOKE_PLAN);
   try {
     const result = await runner.runAsync(prepared, SMOKE_INPUTS);
-    const [sum] = result.outputs;
+    const [output] = result.outputs;
+    const sum = ArrayBuffer.isView(output) ? output : await output.readAsync();
     if (result.degraded.length > 0 || sum[0] !== 4 || sum[1] !== 6) throw new Error(`the test kernel returned [${Array.from(sum).join(', ')}] ${result.degraded.join('; ')}`);
   } catch (error) {
     await runner.destroy();

@@ -2,11 +2,17 @@
  * Runners carry plans to a gpu.js instance: in this thread (cpu, webasm, webgl2, headlessgl,
  * and webgpu in a browser), or in a worker thread (webgpu in Node, which makes its asynchronous
  * readback usable from the synchronous `Backend` interface).
+ *
+ * Outputs that kernels computed stay on the device as `RunnerDeviceData`, read back only when a
+ * tensor's data is asked for. Passed to the same runner's next program, they are used there
+ * without a round trip, so a training loop keeps its parameters on the device between steps.
  */
-import type { DataArray } from '../../core/dtype.js';
-import { ExecutionContext, runAsync, runSync, type RunResult } from './executor.js';
+import type { DataArray, DType } from '../../core/dtype.js';
+import type { DeviceData } from '../../core/tensor.js';
+import { driveAsync, driveSync, executePlan, isOnDevice, readDevice, release, type ExecutionContext, type RunResult, type SlotValue } from './executor.js';
 import type { GpujsMode, Plan } from './plan.js';
 import type { WebGPUWorker } from './worker-bridge.js';
+import type { WorkerValue } from './worker-protocol.js';
 
 /** A plan registered with a runner. */
 export interface PreparedPlan {
@@ -14,24 +20,85 @@ export interface PreparedPlan {
   readonly id: number;
 }
 
+/** One device buffer; freed when no tensor refers to it any more. */
+export class DeviceBuffer {
+  constructor(readonly ref: unknown) {}
+}
+
+/** A tensor's elements held by a runner: a device buffer read as `dtype`. */
+export class RunnerDeviceData implements DeviceData {
+  constructor(readonly holder: Runner, readonly buffer: DeviceBuffer, readonly dtype: DType, readonly size: number) {}
+
+  read(): DataArray {
+    return this.holder.read(this.buffer.ref, this.dtype, this.size);
+  }
+
+  readAsync(): Promise<DataArray> {
+    return this.holder.readAsync(this.buffer.ref, this.dtype, this.size);
+  }
+}
+
+/** A program input for a runner: host data, or elements that this runner holds. */
+export type RunnerInput = DataArray | RunnerDeviceData;
+/** A program output from a runner. */
+export type RunnerOutput = DataArray | RunnerDeviceData;
+
+/** Floats copied between the host and the device since a runner started. */
+export interface TransferCounts {
+  uploadedFloats: number;
+  readBackFloats: number;
+}
+
 /** Runs plans in one gpu.js mode. */
 export interface Runner {
   readonly mode: GpujsMode;
+  readonly transfers: TransferCounts;
   /** True when `run` can return results synchronously. */
   readonly synchronous: boolean;
   prepare(plan: Plan): PreparedPlan;
   /** Stops using a plan (called when its executable is garbage-collected). */
   forget(prepared: PreparedPlan): void;
-  run(prepared: PreparedPlan, inputs: readonly DataArray[]): RunResult;
-  runAsync(prepared: PreparedPlan, inputs: readonly DataArray[]): Promise<RunResult>;
+  run(prepared: PreparedPlan, inputs: readonly RunnerInput[]): RunResult<RunnerOutput>;
+  runAsync(prepared: PreparedPlan, inputs: readonly RunnerInput[]): Promise<RunResult<RunnerOutput>>;
+  /** Reads a device buffer back as host data of `dtype`. */
+  read(ref: unknown, dtype: DType, size: number): DataArray;
+  readAsync(ref: unknown, dtype: DType, size: number): Promise<DataArray>;
   destroy(): Promise<void>;
 }
 
 let nextPlanId = 0;
 
+/**
+ * Wraps a run's outputs: host arrays pass through, and device references become tensor data of
+ * the output's dtype. A reference that is an input's (a program output that is one of its inputs)
+ * or that two outputs share gets one `DeviceBuffer`, so it is freed once, after its last tensor.
+ */
+function adoptOutputs(
+  runner: Runner, plan: Plan, inputs: readonly RunnerInput[], result: RunResult<DataArray | { readonly ref: unknown }>,
+  track: (buffer: DeviceBuffer) => void,
+): RunResult<RunnerOutput> {
+  runner.transfers.uploadedFloats += result.uploaded;
+  runner.transfers.readBackFloats += result.readBack;
+  const buffers = new Map<unknown, DeviceBuffer>();
+  for (const input of inputs) if (input instanceof RunnerDeviceData) buffers.set(input.buffer.ref, input.buffer);
+  const outputs = result.outputs.map((output, k) => {
+    if (ArrayBuffer.isView(output)) return output;
+    let buffer = buffers.get(output.ref);
+    if (buffer === undefined) {
+      buffer = new DeviceBuffer(output.ref);
+      buffers.set(output.ref, buffer);
+      track(buffer);
+    }
+    return new RunnerDeviceData(runner, buffer, plan.outputs[k].dtype, plan.outputs[k].size);
+  });
+  return { ...result, outputs };
+}
+
 /** Runs plans on a gpu.js instance in the calling thread. */
 export class LocalRunner implements Runner {
   readonly synchronous: boolean;
+  readonly transfers: TransferCounts = { uploadedFloats: 0, readBackFloats: 0 };
+  private readonly buffers = new FinalizationRegistry<unknown>((handle) => release(handle));
 
   constructor(readonly context: ExecutionContext) {
     this.synchronous = context.mode !== 'webgpu';
@@ -47,12 +114,36 @@ export class LocalRunner implements Runner {
 
   forget(): void {}
 
-  run(prepared: PreparedPlan, inputs: readonly DataArray[]): RunResult {
-    return runSync(this.context, prepared.plan, inputs);
+  private slotValues(inputs: readonly RunnerInput[]): SlotValue[] {
+    return inputs.map((input) => (input instanceof RunnerDeviceData ? { onDevice: input.buffer.ref } : input));
   }
 
-  runAsync(prepared: PreparedPlan, inputs: readonly DataArray[]): Promise<RunResult> {
-    return runAsync(this.context, prepared.plan, inputs);
+  private adopt(prepared: PreparedPlan, inputs: readonly RunnerInput[], result: RunResult<SlotValue>): RunResult<RunnerOutput> {
+    const outputs = result.outputs.map((o) => (isOnDevice(o) ? { ref: o.onDevice } : o));
+    const track = (buffer: DeviceBuffer): void => this.buffers.register(buffer, buffer.ref);
+    return adoptOutputs(this, prepared.plan, inputs, { ...result, outputs }, track);
+  }
+
+  run(prepared: PreparedPlan, inputs: readonly RunnerInput[]): RunResult<RunnerOutput> {
+    const result = driveSync(this.mode, executePlan(this.context, prepared.plan, this.slotValues(inputs), true));
+    return this.adopt(prepared, inputs, result);
+  }
+
+  async runAsync(prepared: PreparedPlan, inputs: readonly RunnerInput[]): Promise<RunResult<RunnerOutput>> {
+    const result = await driveAsync(executePlan(this.context, prepared.plan, this.slotValues(inputs), true));
+    return this.adopt(prepared, inputs, result);
+  }
+
+  read(ref: unknown, dtype: DType, size: number): DataArray {
+    const data = driveSync(this.mode, readDevice(ref, dtype, size));
+    this.transfers.readBackFloats += size;
+    return data;
+  }
+
+  async readAsync(ref: unknown, dtype: DType, size: number): Promise<DataArray> {
+    const data = await driveAsync(readDevice(ref, dtype, size));
+    this.transfers.readBackFloats += size;
+    return data;
   }
 
   async destroy(): Promise<void> {
@@ -60,10 +151,14 @@ export class LocalRunner implements Runner {
   }
 }
 
-/** Runs plans in webgpu mode on a worker thread (Node). */
+/** Runs plans in webgpu mode on a worker thread (Node); device buffers stay in the worker, named by number. */
 export class WorkerRunner implements Runner {
   readonly mode: GpujsMode = 'webgpu';
   readonly synchronous = true;
+  readonly transfers: TransferCounts = { uploadedFloats: 0, readBackFloats: 0 };
+  /** Buffers whose tensors are gone, freed in the worker with the next request. */
+  private released: number[] = [];
+  private readonly buffers = new FinalizationRegistry<number>((id) => this.released.push(id));
 
   constructor(readonly worker: WebGPUWorker) {}
 
@@ -77,12 +172,41 @@ export class WorkerRunner implements Runner {
     this.worker.requestAsync({ type: 'forget', planId: prepared.id }).catch(() => undefined);
   }
 
-  run(prepared: PreparedPlan, inputs: readonly DataArray[]): RunResult {
-    return this.worker.requestSync({ type: 'run', planId: prepared.id, inputs });
+  private takeReleased(): number[] {
+    const ids = this.released;
+    this.released = [];
+    return ids;
   }
 
-  runAsync(prepared: PreparedPlan, inputs: readonly DataArray[]): Promise<RunResult> {
-    return this.worker.requestAsync({ type: 'run', planId: prepared.id, inputs });
+  private request(prepared: PreparedPlan, inputs: readonly RunnerInput[]) {
+    const values: WorkerValue[] = inputs.map((input) => (input instanceof RunnerDeviceData ? { deviceId: input.buffer.ref as number } : input));
+    return { type: 'run' as const, planId: prepared.id, inputs: values, release: this.takeReleased() };
+  }
+
+  private adopt(prepared: PreparedPlan, inputs: readonly RunnerInput[], result: RunResult<WorkerValue>): RunResult<RunnerOutput> {
+    const outputs = result.outputs.map((o) => (ArrayBuffer.isView(o) ? o : { ref: o.deviceId }));
+    const track = (buffer: DeviceBuffer): void => this.buffers.register(buffer, buffer.ref as number);
+    return adoptOutputs(this, prepared.plan, inputs, { ...result, outputs }, track);
+  }
+
+  run(prepared: PreparedPlan, inputs: readonly RunnerInput[]): RunResult<RunnerOutput> {
+    return this.adopt(prepared, inputs, this.worker.requestSync(this.request(prepared, inputs)));
+  }
+
+  async runAsync(prepared: PreparedPlan, inputs: readonly RunnerInput[]): Promise<RunResult<RunnerOutput>> {
+    return this.adopt(prepared, inputs, await this.worker.requestAsync(this.request(prepared, inputs)));
+  }
+
+  read(ref: unknown, dtype: DType, size: number): DataArray {
+    const data = this.worker.requestSync({ type: 'read', deviceId: ref as number, dtype, size, release: this.takeReleased() });
+    this.transfers.readBackFloats += size;
+    return data;
+  }
+
+  async readAsync(ref: unknown, dtype: DType, size: number): Promise<DataArray> {
+    const data = await this.worker.requestAsync({ type: 'read', deviceId: ref as number, dtype, size, release: this.takeReleased() });
+    this.transfers.readBackFloats += size;
+    return data;
   }
 
   async destroy(): Promise<void> {

@@ -25,8 +25,11 @@ function regressionBatch(): { xs: Tensor; ys: Tensor } {
   return { xs: fromData(x, [batch, points, dims]), ys: fromData(y, [batch, points]) };
 }
 
-/** Runs STEPS compiled Adam steps from the same initialisation and returns the losses and final parameters. */
-function train(): { losses: number[]; params: TransformerParams; executorKind: string | undefined } {
+/**
+ * Runs STEPS compiled Adam steps from the same initialisation and returns the losses and final
+ * parameters. `afterStep` is called after each step's loss is read.
+ */
+function train(afterStep: (k: number) => void = () => undefined): { losses: number[]; params: TransformerParams; executorKind: string | undefined } {
   const optimizer = adam({ lr: 0.01 });
   const { xs, ys } = regressionBatch();
   let params = initTransformer(key(0), config);
@@ -42,6 +45,7 @@ function train(): { losses: number[]; params: TransformerParams; executorKind: s
     losses.push(loss.item());
     params = nextParams;
     state = nextState;
+    afterStep(k);
   }
   return { losses, params, executorKind: step.executorKind };
 }
@@ -82,6 +86,32 @@ describe('transformer training', () => {
         const b = expected[k].data();
         for (let j = 0; j < a.length; j++) expect(Math.abs(a[j] - b[j]), `parameter ${k}[${j}]`).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(b[j])));
       });
+    });
+  }
+
+  // Modes whose kernel results are device buffers (not host arrays) keep the step's outputs there.
+  for (const mode of ['webgpu', 'headlessgl'] as const) {
+    const backend = backends.get(mode);
+    const skip = typeof backend === 'string' ? backend : undefined;
+    it.skipIf(skip !== undefined)(`gpujs/${mode} keeps parameters and optimizer state on the device between steps${skip ? ` (skipped: ${skip})` : ''}`, () => {
+      const gpujs = backend as GpujsBackend;
+      const stateFloats = treeLeaves(reference.params).reduce((n, t) => n + t.size, 0) * 3;
+      const batchFloats = batch * points * (dims + 1);
+      const counts: { uploadedFloats: number; readBackFloats: number }[] = [];
+      setBackend(gpujs);
+      try {
+        train(() => counts.push(gpujs.transfers));
+      } finally {
+        setBackend(cpuBackend());
+      }
+      for (let k = 1; k < STEPS; k++) {
+        const uploaded = counts[k].uploadedFloats - counts[k - 1].uploadedFloats;
+        const readBack = counts[k].readBackFloats - counts[k - 1].readBackFloats;
+        // The batch and the program's small constants go in; only the loss comes out.
+        expect(uploaded, `floats uploaded in step ${k}`).toBeGreaterThanOrEqual(batchFloats);
+        expect(uploaded, `floats uploaded in step ${k}`).toBeLessThan(stateFloats / 10);
+        expect(readBack, `floats read back in step ${k}`).toBe(1);
+      }
     });
   }
 });
