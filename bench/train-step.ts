@@ -19,6 +19,12 @@
  * that would take it past its --gpujs-budget. That time is an estimate: the previous figure's
  * time scaled by the ratio of the models' multiply-add counts.
  *
+ * `floats in / out per train step` is what a gpujs backend copied to the device and back per
+ * timed training step: the batch and small constants in, the loss out, while parameters and
+ * optimizer state stay on the device. The webasm and cpu modes compute in JavaScript arrays, so
+ * they read nothing back but take every input, parameters included, as a host array on each
+ * step. headlessgl needs an X display: run the bench under `xvfb-run -a`.
+ *
  * `foreign` is the CPU (in cores) that other processes used during the timed windows, read from
  * /proc/stat. Figures taken while it is above about 0.1 are slowed by other work; rerun them.
  *
@@ -192,10 +198,17 @@ interface Timing {
   readonly executorKind: string;
   /** Kernels per step of the gpujs plan, or undefined on the cpu backend. */
   readonly kernels: number | undefined;
+  /** Floats copied to the device and back per timed step on a gpujs backend. */
+  readonly transfers?: { readonly uploaded: number; readonly readBack: number };
+}
+
+/** The gpujs backend's transfer counters, or undefined on another backend. */
+function transfersOf(backend: Backend): { uploadedFloats: number; readBackFloats: number } | undefined {
+  return (backend as Partial<GpujsBackend>).transfers;
 }
 
 /** Times `step` (which returns the loss) under `policy`: first call, warm-up, then the timed window. */
-function timeSteps(step: (index: number) => number, policy: TimingPolicy): Omit<Timing, 'executorKind' | 'kernels'> {
+function timeSteps(step: (index: number) => number, policy: TimingPolicy, backend: Backend): Omit<Timing, 'executorKind' | 'kernels'> {
   const firstStart = performance.now();
   const firstLoss = step(0);
   const firstCallSeconds = (performance.now() - firstStart) / 1000;
@@ -205,6 +218,7 @@ function timeSteps(step: (index: number) => number, policy: TimingPolicy): Omit<
 
   const busyStart = machineBusySeconds();
   const cpuStart = processCpuSeconds();
+  const transfersStart = transfersOf(backend);
   const start = performance.now();
   let steps = 0;
   while (steps < policy.minSteps || performance.now() - start < policy.seconds * 1000) {
@@ -216,7 +230,12 @@ function timeSteps(step: (index: number) => number, policy: TimingPolicy): Omit<
   // process.cpuUsage counts every thread of the process, the gpujs WebGPU worker included.
   const own = processCpuSeconds() - cpuStart;
   const foreignCores = busyStart === null || busyEnd === null ? null : Math.max(0, (busyEnd - busyStart - own) / elapsed);
-  return { stepsPerSecond: steps / elapsed, steps, firstCallSeconds, firstLoss, foreignCores };
+  const transfersEnd = transfersOf(backend);
+  const transfers =
+    transfersStart === undefined || transfersEnd === undefined
+      ? undefined
+      : { uploaded: (transfersEnd.uploadedFloats - transfersStart.uploadedFloats) / steps, readBack: (transfersEnd.readBackFloats - transfersStart.readBackFloats) / steps };
+  return { stepsPerSecond: steps / elapsed, steps, firstCallSeconds, firstLoss, foreignCores, transfers };
 }
 
 /** Counts the kernels that the gpujs backend launches for `graph`, or undefined on another backend. */
@@ -239,7 +258,7 @@ function timeIclLab(backend: Backend, name: string, mode: Mode, policy: TimingPo
     const timing = timeSteps((i) => {
       const { xs, ys } = sampleBatch(foldIn(dataKey, i), config);
       return forward(params, xs, ys).item();
-    }, policy);
+    }, policy, backend);
     const sample = sampleBatch(foldIn(dataKey, 0), config);
     return { ...timing, executorKind: forward.executorKind ?? 'unknown', kernels: countKernels(backend, forward.lower(params, sample.xs, sample.ys)) };
   }
@@ -257,7 +276,7 @@ function timeIclLab(backend: Backend, name: string, mode: Mode, policy: TimingPo
     params = result.next;
     state = result.nextState;
     return result.loss.item();
-  }, policy);
+  }, policy, backend);
   const sample = sampleBatch(foldIn(dataKey, 0), config);
   return { ...timing, executorKind: train.executorKind ?? 'unknown', kernels: countKernels(backend, train.lower(initialParams, initialState, sample.xs, sample.ys)) };
 }
@@ -394,6 +413,7 @@ function backendRow(config: string, result: BackendResult, references: ReadonlyM
   const executors = [...new Set(timed.map((t) => t.executorKind))].join(', ');
   const kernels = [train, forward].map((f) => (f === undefined || 'skipped' in f || f.kernels === undefined ? '-' : String(f.kernels))).join(' / ');
   const foreign = timed.flatMap((t) => (t.foreignCores === null ? [] : [t.foreignCores]));
+  const transfers = train === undefined || 'skipped' in train || train.transfers === undefined ? '-' : `${Math.round(train.transfers.uploaded)} / ${Math.round(train.transfers.readBack)}`;
   return [
     config,
     result.name,
@@ -401,6 +421,7 @@ function backendRow(config: string, result: BackendResult, references: ReadonlyM
     ...figureCells(train),
     ...figureCells(forward),
     kernels,
+    transfers,
     timed.length === 0 ? '-' : timed[0].firstLoss.toFixed(4),
     foreign.length === 0 ? '-' : Math.max(...foreign).toFixed(2),
     ratioCell(train, references.get(config)?.train),
@@ -423,7 +444,7 @@ function referenceRow(config: string, reference: Reference): string[] {
   const results = [reference.train, reference.eval].filter((r): r is ReferenceResult => r !== undefined && typeof r !== 'string');
   const torch = results[0]?.torch ?? '';
   return [
-    config, `PyTorch ${torch}`.trim(), 'reference script', cell(reference.train), '-', cell(reference.eval), '-', '-', '-',
+    config, `PyTorch ${torch}`.trim(), 'reference script', cell(reference.train), '-', cell(reference.eval), '-', '-', '-', '-',
     results.length === 0 ? '-' : Math.max(...results.map((r) => r.foreignCores)).toFixed(2), '1.00', '1.00',
   ];
 }
@@ -462,7 +483,7 @@ async function main(): Promise<void> {
   }
   console.log(`\ntraining steps and forward passes per second; --seconds ${options.seconds}, --gpujs-budget ${options.gpujsBudget} s per gpujs backend`);
   printTable(
-    ['config', 'backend', 'executor', 'train steps/s', 'train first call ms', 'forward passes/s', 'forward first call ms', 'kernels train / forward', 'first loss', 'foreign', 'train vs PyTorch', 'forward vs PyTorch'],
+    ['config', 'backend', 'executor', 'train steps/s', 'train first call ms', 'forward passes/s', 'forward first call ms', 'kernels train / forward', 'floats in / out per train step', 'first loss', 'foreign', 'train vs PyTorch', 'forward vs PyTorch'],
     rows,
   );
 

@@ -100,7 +100,7 @@ class PlanExecutable implements GpujsExecutable {
     return outputs.map((data, k) => new Tensor(this.outputs[k].shape, this.outputs[k].dtype, data, null));
   }
 
-  /** Tensors this runner holds pass as device buffers; every other tensor passes its host data. */
+  /** Passes tensors whose data this runner keeps on its device as device buffers, and every other tensor as host data. */
   private inputsOf(inputs: readonly Tensor[]): RunnerInput[] {
     return inputs.map((t) => (t.device instanceof RunnerDeviceData && t.device.holder === this.runner ? t.device : t.concrete('gpujs program')));
   }

@@ -187,11 +187,12 @@ export function* executePlan(context: ExecutionContext, plan: Plan, inputs: read
   let readBack = 0;
   /** Reads a device value back, counting the floats. */
   const read = (slot: number): unknown => {
-    readBack += plan.slotSizes[slot];
+    // Kernel results of the webasm and cpu modes are JavaScript arrays already: nothing to copy.
+    if (!ArrayBuffer.isView(device[slot])) readBack += plan.slotSizes[slot];
     return readBackValue(device[slot]);
   };
   const borrowed = new Set<number>();
-  const kept = new Set<unknown>();
+  const keptOnDevice = new Set<unknown>();
   plan.inputSlots.forEach((slot, k) => {
     const input = inputs[k];
     if (isOnDevice(input)) {
@@ -270,7 +271,7 @@ export function* executePlan(context: ExecutionContext, plan: Plan, inputs: read
       }
       const value = device[output.slot];
       if (known === undefined && keep && !ArrayBuffer.isView(value)) {
-        kept.add(value);
+        keptOnDevice.add(value);
         outputs.push({ onDevice: value });
         continue;
       }
@@ -280,12 +281,12 @@ export function* executePlan(context: ExecutionContext, plan: Plan, inputs: read
     return { outputs, degraded: [...degraded], uploaded, readBack };
   } finally {
     device.forEach((value, slot) => {
-      if (value !== undefined && !borrowed.has(slot) && !kept.has(value)) release(value);
+      if (value !== undefined && !borrowed.has(slot) && !keptOnDevice.has(value)) release(value);
     });
   }
 }
 
-/** The outputs of a run without `keep`, which are all host arrays. */
+/** Narrows the result of a run without `keep`, whose outputs are all host arrays. */
 function hostOutputs(result: RunResult<SlotValue>): RunResult {
   return result as RunResult;
 }

@@ -22,7 +22,7 @@ export function withoutHeadlessGl(): void {
   createRequire(import.meta.url).cache[path] = stub;
 }
 
-/** Why headless-gl cannot create a context here, with the fix; undefined when it can. */
+/** Returns why headless-gl cannot create a context here, with the fix, or undefined when it can. */
 export function headlessGlProblem(): string | undefined {
   const fromGpujs = createRequire(createRequire(import.meta.url).resolve('gpu.js'));
   let createContext: unknown;

@@ -70,7 +70,7 @@ async function smokeTest(context: ExecutionContext): Promise<string | undefined>
   }
 }
 
-/** Why gpu.js reports a local mode as unsupported, with the fix. */
+/** Returns why gpu.js reports a local mode as unsupported, with the fix. */
 async function unsupportedReason(mode: Exclude<GpujsMode, 'webgpu'>): Promise<string> {
   switch (mode) {
     case 'cpu':

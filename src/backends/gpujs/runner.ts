@@ -30,11 +30,22 @@ export class RunnerDeviceData implements DeviceData {
   constructor(readonly holder: Runner, readonly buffer: DeviceBuffer, readonly dtype: DType, readonly size: number) {}
 
   read(): DataArray {
+    this.checkAlive();
     return this.holder.read(this.buffer.ref, this.dtype, this.size);
   }
 
   readAsync(): Promise<DataArray> {
+    this.checkAlive();
     return this.holder.readAsync(this.buffer.ref, this.dtype, this.size);
+  }
+
+  private checkAlive(): void {
+    if (this.holder.destroyed) {
+      throw new Error(
+        `gpujs/${this.holder.mode}: cannot read a ${this.dtype} tensor of ${this.size} elements because the backend that holds it was destroyed; ` +
+          'read the data (tensor.data() or await tensor.dataAsync()) before backend.destroy()',
+      );
+    }
   }
 }
 
@@ -53,6 +64,8 @@ export interface TransferCounts {
 export interface Runner {
   readonly mode: GpujsMode;
   readonly transfers: TransferCounts;
+  /** True after `destroy`: device buffers are gone. */
+  readonly destroyed: boolean;
   /** True when `run` can return results synchronously. */
   readonly synchronous: boolean;
   prepare(plan: Plan): PreparedPlan;
@@ -98,7 +111,10 @@ function adoptOutputs(
 export class LocalRunner implements Runner {
   readonly synchronous: boolean;
   readonly transfers: TransferCounts = { uploadedFloats: 0, readBackFloats: 0 };
-  private readonly buffers = new FinalizationRegistry<unknown>((handle) => release(handle));
+  destroyed = false;
+  private readonly buffers = new FinalizationRegistry<unknown>((handle) => {
+    if (!this.destroyed) release(handle);
+  });
 
   constructor(readonly context: ExecutionContext) {
     this.synchronous = context.mode !== 'webgpu';
@@ -147,6 +163,7 @@ export class LocalRunner implements Runner {
   }
 
   async destroy(): Promise<void> {
+    this.destroyed = true;
     this.context.destroy();
   }
 }
@@ -156,6 +173,7 @@ export class WorkerRunner implements Runner {
   readonly mode: GpujsMode = 'webgpu';
   readonly synchronous = true;
   readonly transfers: TransferCounts = { uploadedFloats: 0, readBackFloats: 0 };
+  destroyed = false;
   /** Buffers whose tensors are gone, freed in the worker with the next request. */
   private released: number[] = [];
   private readonly buffers = new FinalizationRegistry<number>((id) => this.released.push(id));
@@ -210,6 +228,7 @@ export class WorkerRunner implements Runner {
   }
 
   async destroy(): Promise<void> {
+    this.destroyed = true;
     await this.worker.requestAsync({ type: 'destroy' }).catch(() => undefined);
     await this.worker.terminate();
   }

@@ -32,7 +32,7 @@ function freeBuffers(ids: readonly number[]): void {
 }
 
 function bufferOf(id: number): unknown {
-  if (!buffers.has(id)) throw new Error(`gpujs worker: device buffer ${id} was already freed`);
+  if (!buffers.has(id)) throw new Error(`gpujs worker: internal error, device buffer ${id} was read after it was freed`);
   return buffers.get(id);
 }
 
