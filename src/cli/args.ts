@@ -27,6 +27,8 @@ export interface TrainArgs {
   readonly steps: number | undefined;
   readonly resume: boolean;
   readonly quiet: boolean;
+  /** Threads for the cpu backend's matrix products: 1, or 2 with the helper thread. */
+  readonly threads: 1 | 2;
 }
 
 /** Options of `eval`. */
@@ -35,6 +37,7 @@ export interface EvalArgs {
   readonly path: string;
   readonly prompts: number | undefined;
   readonly quiet: boolean;
+  readonly threads: 1 | 2;
 }
 
 /** Options of `report`. */
@@ -45,6 +48,14 @@ export interface ReportArgs {
 
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 const QUIET = { quiet: { type: 'boolean', short: 'q' } } as const;
+const THREADS = { threads: { type: 'string' } } as const;
+
+/** Parses `--threads`: 1 (the default) or 2, the cpu backend's most (one helper thread for matrix products). */
+function threadsOption(command: string, value: string | undefined): 1 | 2 {
+  if (value === undefined) return 1;
+  if (value === '1' || value === '2') return Number(value) as 1 | 2;
+  throw new UsageError(`--threads takes 1 or 2 (the cpu backend splits matrix products over at most 2 threads), got '${value}'`, command);
+}
 
 /** Returns true when the arguments ask for help (`--help` or `-h`) anywhere. */
 export function wantsHelp(args: readonly string[]): boolean {
@@ -56,6 +67,7 @@ export function parseTrainArgs(command: 'run' | 'train', args: string[]): TrainA
   const { values, positionals } = parse(command, args, {
     ...HELP,
     ...QUIET,
+    ...THREADS,
     out: { type: 'string', short: 'o' },
     seed: { type: 'string' },
     backend: { type: 'string' },
@@ -79,14 +91,20 @@ export function parseTrainArgs(command: 'run' | 'train', args: string[]): TrainA
     steps: integerOption(command, '--steps', values.steps as string | undefined, 1),
     resume,
     quiet: values.quiet === true,
+    threads: threadsOption(command, values.threads as string | undefined),
   };
 }
 
 /** Parses the arguments of `eval`. */
 export function parseEvalArgs(args: string[]): EvalArgs {
-  const { values, positionals } = parse('eval', args, { ...HELP, ...QUIET, prompts: { type: 'string' } });
+  const { values, positionals } = parse('eval', args, { ...HELP, ...QUIET, ...THREADS, prompts: { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError(`eval takes one run folder or checkpoint file, got ${positionals.length}`, 'eval');
-  return { path: positionals[0], prompts: integerOption('eval', '--prompts', values.prompts as string | undefined, 2), quiet: values.quiet === true };
+  return {
+    path: positionals[0],
+    prompts: integerOption('eval', '--prompts', values.prompts as string | undefined, 2),
+    quiet: values.quiet === true,
+    threads: threadsOption('eval', values.threads as string | undefined),
+  };
 }
 
 /** Parses the arguments of `report`. */

@@ -10,6 +10,8 @@ const COMMON = `  -o, --out DIR      run folder (default runs/<experiment name>)
                      cannot reach its end within N steps is rejected
       --resume       continue the run in the output folder from its newest checkpoint, with its saved
                      config.json; only --steps may change, up to the curriculum's totalSteps
+      --threads N    threads for the cpu backend's matrix products: 1 (default) or 2, which
+                     starts a helper thread; results are bit-for-bit the same either way
   -q, --quiet        print no progress, only errors and the final paths
   -h, --help         show this help
 
@@ -64,6 +66,8 @@ never replaced. Each icl-curve.json records its checkpoint and step.
 
 Options:
       --prompts N    evaluation prompts per target (default: the config's eval.prompts, 1280)
+      --threads N    threads for the cpu backend's matrix products: 1 (default) or 2, which
+                     starts a helper thread; results are bit-for-bit the same either way
   -q, --quiet        print no progress
   -h, --help         show this help`,
 

@@ -4,6 +4,7 @@
  * the work failed (a NaN loss, a corrupt checkpoint). It is 2 for invalid arguments (a missing
  * path included), an invalid config or a backend that cannot run here, and 130 after Ctrl-C.
  */
+import { startCpuHelperThread } from '../backends/cpu/index.js';
 import { errorTable } from '../report/index.js';
 import {
   BackendUnavailableError,
@@ -77,6 +78,7 @@ export async function main(argv: readonly string[], io: CliIo = PROCESS_IO): Pro
 async function runOrTrain(command: 'run' | 'train', args: string[], io: CliIo): Promise<number> {
   const parsed = parseTrainArgs(command, args);
   const { experiment, runDir, note } = chooseExperiment(command, parsed);
+  if (parsed.threads === 2) await startCpuHelperThread();
   const options = pipelineOptions(parsed.quiet, io);
   if (note !== undefined) options.log(note);
   // Ctrl-C stops training after the current update; the loop saves a checkpoint to resume from.
@@ -112,6 +114,7 @@ async function runOrTrain(command: 'run' | 'train', args: string[], io: CliIo): 
 async function evaluate(args: string[], io: CliIo): Promise<number> {
   const parsed = parseEvalArgs(args);
   checkEvalPath(parsed.path);
+  if (parsed.threads === 2) await startCpuHelperThread();
   const run = openRun(parsed.path);
   const prompts = parsed.prompts ?? run.experiment.eval.prompts;
   const experiment = { ...run.experiment, eval: { ...run.experiment.eval, prompts } };

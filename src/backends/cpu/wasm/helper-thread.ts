@@ -6,11 +6,11 @@
  * one wake-up, not a message. Each output element is still computed by one thread in the same
  * order, so splitting never changes a bit.
  *
- * The helper is opt-in: `await startCpuHelperThread()` starts it, and programs compiled after that
- * use it. Node's worker module is loaded only then, so the backend still loads in a browser.
- * NOTE: its gain is unmeasured. On the 2-vCPU machine it was written on, other processes kept the
- * second core busy, and the training step with the helper ran at 12-14 steps/s against 14-15
- * without it (tiny-d5, bench/train-step.ts).
+ * The helper is opt-in: `await startCpuHelperThread()` (or the CLI's `--threads 2`) starts it,
+ * and programs compiled after that use it. Node's worker module is loaded only then, so the
+ * backend still loads in a browser.
+ * NOTE: it pays only with a free core. On an idle 2-vCPU machine the tiny-d5 training step ran
+ * about 20% faster with it, and under load from other processes about 10% slower.
  */
 import type { MatmulInMemory } from './matmul-runtime.js';
 
