@@ -24,6 +24,9 @@ import { makeTrainStep } from './step.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { StepPlan } from '../curricula/index.js';
 
+/** Longest time in milliseconds that the loop runs steps without letting other callbacks run. */
+const YIELD_MS = 50;
+
 /** Everything a training run needs. Only `model`, `optimizer`, `batches`, `key` and `steps` are required. */
 export interface TrainLoopOptions<P> {
   readonly model: TrainableModel<P>;
@@ -116,7 +119,14 @@ export async function trainLoop<P>(options: TrainLoopOptions<P>): Promise<TrainR
 
   progress.start(state.step, steps);
   let lastPlan: StepPlan | undefined;
+  let lastYield = performance.now();
   for (let s = state.step; s < steps; s++) {
+    // Give the event loop a turn every YIELD_MS: a Ctrl-C (SIGINT) handler runs only then, and so
+    // do the finalizers that free device buffers of dropped tensors on the gpujs backend.
+    if (performance.now() - lastYield >= YIELD_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
     if (options.signal?.aborted === true) {
       progress.finish();
       if (paths !== undefined && state.step > start.state.step && lastPlan !== undefined) {

@@ -113,6 +113,21 @@ describe('resume errors', () => {
   });
 });
 
+describe('Ctrl-C during training', () => {
+  it('stops at a timer-set abort without an evaluation', async () => {
+    const runDir = temporaryFolder('timer-interrupt');
+    const controller = new AbortController();
+    // Only a loop that lets the event loop run sees this abort (a SIGINT handler runs the same way).
+    const timer = setTimeout(() => controller.abort(), 100);
+    const steps = 1_000_000;
+    const error = await failure(trainLoop(options(runDir, steps, { batches: mixedData(DIMS, 5, 4, steps), checkpointEvery: 0, signal: controller.signal })));
+    clearTimeout(timer);
+    expect(error).toBeInstanceOf(TrainingInterruptedError);
+    expect((error as TrainingInterruptedError).step).toBeGreaterThan(0);
+    expect((error as TrainingInterruptedError).step).toBeLessThan(steps);
+  });
+});
+
 describe('NonFiniteLossError message', () => {
   const plan = { task: 0, data: 0, activeDims: 2, points: 4 } as unknown as ConstructorParameters<typeof NonFiniteLossError>[0]['plan'];
 
