@@ -21,8 +21,9 @@ export function eliminateCommonSubexpressions(graph: Graph): Graph {
   const constants: Constant[] = [];
   const scalarConstants = new Map<string, Var>();
   for (const c of graph.constants) {
-    const data = c.value.storage;
-    if (data !== null && c.value.size === 1) {
+    // Only scalars are compared, so a larger constant held on a device is not read back here.
+    const data = c.value.size === 1 ? c.value.storage : null;
+    if (data !== null) {
       const key = `${c.value.dtype}[${c.value.shape.join(',')}]:${Object.is(data[0], -0) ? '-0' : data[0]}`;
       const known = scalarConstants.get(key);
       if (known) {

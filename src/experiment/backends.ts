@@ -24,9 +24,7 @@ const GPUJS_FIXES: Readonly<Record<GpujsMode, string>> = {
     'Install a GPU driver that Dawn (the webgpu npm package) can use; on a machine without a GPU, ' +
     "run scripts/setup-webgpu.sh and set VK_ICD_FILENAMES to SwiftShader's ICD (emulated and slow)",
   webgl2: 'Use it from a browser page (bench/browser bundles one)',
-  headlessgl:
-    'Build the gl npm package (Debian: g++ make python3 pkg-config libx11-dev libxi-dev libxext-dev, then npm ci) ' +
-    'and run with an X display (xvfb-run -a)',
+  headlessgl: 'See the gpujs headlessgl notes in docs/FEATURES.md',
   webasm: 'Use a JavaScript engine with WebAssembly SIMD, such as Node 20',
   cpu: 'Reinstall the gpu.js npm package',
 };

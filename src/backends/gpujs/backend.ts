@@ -27,6 +27,12 @@ export interface GpujsBackendOptions {
   readonly mode?: GpujsMode | 'auto';
   /** Options for finding a WebGPU adapter in Node. */
   readonly webgpu?: NodeWebGPUOptions;
+  /**
+   * Floats that program outputs may keep on the device for live tensors (default 2^24, 64 MiB
+   * of float32). Past it, the oldest buffers are read back to host copies and freed, so device
+   * memory stays bounded between garbage collections; results do not change.
+   */
+  readonly deviceBudget?: number;
 }
 
 /** A compiled program on the gpujs backend. */
@@ -62,6 +68,8 @@ export interface GpujsBackend extends Backend {
    * outputs to the next step copies only its batch in and its loss out.
    */
   readonly transfers: Readonly<TransferCounts>;
+  /** Floats that device buffers hold for tensors now, at most `deviceBudget`; eviction reads count in `transfers`. */
+  readonly deviceFloats: number;
   /** Stops the mode's worker thread or gpu.js instance; the backend cannot run programs afterwards. */
   destroy(): Promise<void>;
 }
@@ -100,9 +108,18 @@ class PlanExecutable implements GpujsExecutable {
     return outputs.map((data, k) => new Tensor(this.outputs[k].shape, this.outputs[k].dtype, data, null));
   }
 
-  /** Passes tensors whose data this runner keeps on its device as device buffers, and every other tensor as host data. */
+  /**
+   * Passes tensors whose data this runner keeps on its device as device buffers, and every other
+   * tensor as host data. Throws when the backend was destroyed.
+   */
   private inputsOf(inputs: readonly Tensor[]): RunnerInput[] {
-    return inputs.map((t) => (t.device instanceof RunnerDeviceData && t.device.holder === this.runner ? t.device : t.concrete('gpujs program')));
+    if (this.runner.destroyed) {
+      throw new Error(
+        `gpujs/${this.runner.mode}: cannot run a program because its backend was destroyed; ` +
+          'create a new backend with gpujsBackend() and select it with setBackend()',
+      );
+    }
+    return inputs.map((t) => (t.device instanceof RunnerDeviceData && t.device.holder === this.runner && t.device.onDevice ? t.device : t.concrete('gpujs program')));
   }
 
   run(inputs: readonly Tensor[]): Tensor[] {
@@ -165,6 +182,10 @@ class GpujsBackendImpl implements GpujsBackend {
     return { ...this.runner.transfers };
   }
 
+  get deviceFloats(): number {
+    return this.runner.buffers.keptFloats;
+  }
+
   compile(graph: Graph): GpujsExecutable {
     const plan = lowerGraph(graph, { dialect: dialectOf(this.mode) });
     return new PlanExecutable(this.runner, plan, graph.outputs.map((v) => v.aval));
@@ -207,6 +228,9 @@ export async function gpujsBackend(options: GpujsBackendOptions = {}): Promise<G
   const requested = options.mode ?? 'auto';
   if (requested !== 'auto' && !GPUJS_MODES.includes(requested)) {
     throw new Error(`gpujsBackend: unknown mode ${JSON.stringify(requested)}; use one of ${GPUJS_MODES.join(', ')} or auto`);
+  }
+  if (options.deviceBudget !== undefined && !(options.deviceBudget >= 0)) {
+    throw new RangeError(`gpujsBackend: deviceBudget must be a number of floats >= 0 (or Infinity), got ${options.deviceBudget}`);
   }
   const order = requested === 'auto' ? GPUJS_MODES : [requested];
   const statuses: ModeStatus[] = [];

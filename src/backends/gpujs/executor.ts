@@ -36,16 +36,27 @@ function actualMode(kernel: GpujsKernel): string | undefined {
   return GL_KERNEL_MODES[(built as { name?: string }).name ?? ''] ?? 'webgl';
 }
 
-/** Kernels kept per context; the least recently used ones are destroyed beyond this count. */
+/** Kernels kept per context by default. Beyond this count the least recently used one leaves the cache. */
 export const KERNEL_CACHE_SIZE = 512;
 
-/** A gpu.js instance with its kernel cache. */
+/**
+ * A gpu.js instance with its kernel cache. Destroying a gpu.js 2.24 GL kernel deletes its output
+ * textures and the framebuffers that read them back. So a kernel that leaves the cache is
+ * destroyed only after every device result it returned was released.
+ */
 export class ExecutionContext {
   private readonly kernels = new Map<string, GpujsKernel>();
+  /** The kernel that returned each device result that is not released yet. */
+  private readonly producers = new WeakMap<object, GpujsKernel>();
+  /** Number of unreleased device results per kernel. */
+  private readonly liveResults = new Map<GpujsKernel, number>();
+  /** Kernels out of the cache that wait for their last result to be released. */
+  private readonly retired = new Set<GpujsKernel>();
   /** Kernels that gpu.js ran in another mode than requested, with the reason it gave. */
   readonly degraded = new Map<string, string>();
 
-  constructor(readonly mode: GpujsMode, readonly gpu: GpujsInstance) {}
+  /** `kernelCacheSize` is the number of kernels kept before the least recently used one leaves the cache. */
+  constructor(readonly mode: GpujsMode, readonly gpu: GpujsInstance, readonly kernelCacheSize = KERNEL_CACHE_SIZE) {}
 
   /**
    * Returns the cached kernel for a step, building it on first use. gpu.js fixes a kernel's
@@ -71,12 +82,41 @@ export class ExecutionContext {
       dynamicArguments: false,
     });
     this.kernels.set(key, kernel);
-    if (this.kernels.size > KERNEL_CACHE_SIZE) {
+    if (this.kernels.size > this.kernelCacheSize) {
       const [oldestKey, oldest] = this.kernels.entries().next().value as [string, GpujsKernel];
       this.kernels.delete(oldestKey);
-      oldest.destroy?.();
+      if ((this.liveResults.get(oldest) ?? 0) > 0) this.retired.add(oldest);
+      else oldest.destroy?.();
     }
     return [kernel, true];
+  }
+
+  /** Number of kernels out of the cache whose results are still in use. */
+  get retiredKernels(): number {
+    return this.retired.size;
+  }
+
+  /** Records a result that `kernel` returned. A device result keeps the kernel alive until its `release`. */
+  adopt(kernel: GpujsKernel, result: unknown): void {
+    if (typeof result !== 'object' || result === null || ArrayBuffer.isView(result) || this.producers.has(result)) return;
+    this.producers.set(result, kernel);
+    this.liveResults.set(kernel, (this.liveResults.get(kernel) ?? 0) + 1);
+  }
+
+  /** Frees a device result (a no-op for host arrays), then its kernel if that left the cache and this was its last result. */
+  release(value: unknown): void {
+    freeResult(value);
+    if (typeof value !== 'object' || value === null) return;
+    const kernel = this.producers.get(value);
+    if (kernel === undefined) return;
+    this.producers.delete(value);
+    const left = (this.liveResults.get(kernel) ?? 1) - 1;
+    if (left > 0) {
+      this.liveResults.set(kernel, left);
+      return;
+    }
+    this.liveResults.delete(kernel);
+    if (this.retired.delete(kernel)) kernel.destroy?.();
   }
 
   /** Records the mode a freshly built kernel actually runs in. */
@@ -89,8 +129,10 @@ export class ExecutionContext {
   }
 
   destroy(): void {
-    for (const kernel of this.kernels.values()) kernel.destroy?.();
+    for (const kernel of [...this.kernels.values(), ...this.retired]) kernel.destroy?.();
     this.kernels.clear();
+    this.retired.clear();
+    this.liveResults.clear();
     this.gpu.destroy();
   }
 }
@@ -122,8 +164,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-/** Frees a device value (a no-op for host arrays). */
-export function release(value: unknown): void {
+/** Frees a kernel result: `delete()` of a WebGPU buffer or WebGL texture, a no-op for host arrays. */
+function freeResult(value: unknown): void {
   if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
     const handle = value as { delete?: () => unknown };
     if (typeof handle.delete === 'function') {
@@ -242,6 +284,7 @@ export function* executePlan(context: ExecutionContext, plan: Plan, inputs: read
         } catch (error) {
           throw new Error(`gpujs/${context.mode}: kernel for ${step.label} failed: ${(error as Error).message}\n${step.source}`, { cause: error });
         }
+        context.adopt(kernel, result);
         if (fresh) context.noteBuilt(step, kernel);
         const note = context.degraded.get(step.label);
         if (note !== undefined) degraded.add(`${step.label} ran on ${note}`);
@@ -255,7 +298,7 @@ export function* executePlan(context: ExecutionContext, plan: Plan, inputs: read
       }
       for (const slot of plan.releases[s]) {
         if (borrowed.has(slot)) continue;
-        release(device[slot]);
+        context.release(device[slot]);
         device[slot] = undefined;
         uploads[slot] = undefined;
       }
@@ -281,7 +324,7 @@ export function* executePlan(context: ExecutionContext, plan: Plan, inputs: read
     return { outputs, degraded: [...degraded], uploaded, readBack };
   } finally {
     device.forEach((value, slot) => {
-      if (value !== undefined && !borrowed.has(slot) && !keptOnDevice.has(value)) release(value);
+      if (value !== undefined && !borrowed.has(slot) && !keptOnDevice.has(value)) context.release(value);
     });
   }
 }

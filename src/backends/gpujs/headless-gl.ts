@@ -22,6 +22,9 @@ export function withoutHeadlessGl(): void {
   createRequire(import.meta.url).cache[path] = stub;
 }
 
+/** The tools and headers that building headless-gl's native addon needs. */
+const BUILD_TOOLS = 'a C++ compiler, python3 and the X11 headers (Debian: g++ make python3 pkg-config libx11-dev libxi-dev libxext-dev)';
+
 /** Returns why headless-gl cannot create a context here, with the fix, or undefined when it can. */
 export function headlessGlProblem(): string | undefined {
   const fromGpujs = createRequire(createRequire(import.meta.url).resolve('gpu.js'));
@@ -31,14 +34,17 @@ export function headlessGlProblem(): string | undefined {
   } catch (error) {
     const message = (error as Error).message.split('\n')[0];
     if ((error as { code?: string }).code === 'MODULE_NOT_FOUND' && message.includes("'gl'")) {
-      return 'the gl npm package (headless-gl) is not installed: its install script builds a native addon, which needs a C++ compiler, python3 and the X11 headers (Debian: g++ make python3 pkg-config libx11-dev libxi-dev libxext-dev); install them and run npm ci again';
+      return `the gl npm package (headless-gl) is not installed: its install script builds a native addon, which needs ${BUILD_TOOLS}; install them and run npm ci again`;
     }
-    return `the gl npm package (headless-gl) failed to load: ${message}`;
+    // A missing addon (its install script could not build it) or one built for another Node
+    // version fails here. The first line of the bindings package's message ends in "Tried:".
+    const reason = message.replace(/\s*Tried:\s*$/, '');
+    return `the gl npm package (headless-gl) failed to load (${reason}); when its native addon is missing or was built for another Node version, install ${BUILD_TOOLS} and run npm rebuild gl`;
   }
   if (typeof createContext !== 'function') return 'the gl npm package is loaded by another thread of this process (its addon loads in one thread only)';
   if ((createContext as (w: number, h: number) => unknown)(1, 1) == null) {
     return process.env.DISPLAY
-      ? `headless-gl created no context on the X display ${process.env.DISPLAY}`
+      ? `headless-gl created no context on the X display ${process.env.DISPLAY}: check that an X server runs there, or run under xvfb-run -a (Debian: xvfb)`
       : 'headless-gl created no context: on Linux it needs an X display, so run under xvfb-run (Debian: xvfb) or set DISPLAY';
   }
   return undefined;

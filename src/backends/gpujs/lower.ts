@@ -107,8 +107,9 @@ class Lowering {
     });
     leading.forEach((v, k) => this.env.set(v, { kind: 'read', slot: inputSlots[k] }));
     for (const c of graph.constants) {
-      const data: DataArray | null = c.value.storage;
-      if (data !== null && data.length === 1) this.env.set(c.variable, constantExpr(data[0]));
+      // The size check comes first, so that a larger constant kept on a device is not read back.
+      const data: DataArray | null = c.value.size === 1 ? c.value.storage : null;
+      if (data !== null) this.env.set(c.variable, constantExpr(data[0]));
     }
     for (const eq of graph.equations) {
       eq.outputs.forEach(checkSize);

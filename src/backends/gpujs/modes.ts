@@ -89,7 +89,7 @@ async function unsupportedReason(mode: Exclude<GpujsMode, 'webgpu'>): Promise<st
   }
 }
 
-async function startLocal(mode: Exclude<GpujsMode, 'webgpu'>): Promise<StartedMode | ModeStatus> {
+async function startLocal(mode: Exclude<GpujsMode, 'webgpu'>, budget: number | undefined): Promise<StartedMode | ModeStatus> {
   let GPU;
   try {
     GPU = await loadGpujs();
@@ -104,7 +104,7 @@ async function startLocal(mode: Exclude<GpujsMode, 'webgpu'>): Promise<StartedMo
     context.destroy();
     return unavailable(mode, failure);
   }
-  return { runner: new LocalRunner(context), status: { mode, available: true, detail: AVAILABLE_DETAIL[mode], software: false } };
+  return { runner: new LocalRunner(context, budget), status: { mode, available: true, detail: AVAILABLE_DETAIL[mode], software: false } };
 }
 
 interface AdapterInfoLike {
@@ -115,7 +115,7 @@ interface AdapterInfoLike {
 }
 
 /** Starts webgpu mode in a browser, on `navigator.gpu`. */
-async function startBrowserWebGPU(): Promise<StartedMode | ModeStatus> {
+async function startBrowserWebGPU(budget: number | undefined): Promise<StartedMode | ModeStatus> {
   const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<{ info?: AdapterInfoLike } | null> } } }).navigator?.gpu;
   if (gpu === undefined) return unavailable('webgpu', 'navigator.gpu is missing: this browser offers no WebGPU');
   const adapter = await gpu.requestAdapter();
@@ -132,11 +132,11 @@ async function startBrowserWebGPU(): Promise<StartedMode | ModeStatus> {
     return unavailable('webgpu', failure);
   }
   const detail = `gpu.js webgpu mode on navigator.gpu, adapter ${text || 'without a description'}${software ? ' (software)' : ''}`;
-  return { runner: new LocalRunner(context), status: { mode: 'webgpu', available: true, detail, software } };
+  return { runner: new LocalRunner(context, budget), status: { mode: 'webgpu', available: true, detail, software } };
 }
 
 /** Starts webgpu mode in Node, on a worker thread that loads the webgpu package (Dawn). */
-async function startNodeWebGPU(options: NodeWebGPUOptions): Promise<StartedMode | ModeStatus> {
+async function startNodeWebGPU(options: NodeWebGPUOptions, budget: number | undefined): Promise<StartedMode | ModeStatus> {
   // The specifier is a variable so that browser bundlers leave this Node-only module out.
   const bridgeModule = './worker-bridge.js';
   const { WebGPUWorker } = (await import(/* @vite-ignore */ bridgeModule)) as typeof import('./worker-bridge.js');
@@ -148,7 +148,7 @@ async function startNodeWebGPU(options: NodeWebGPUOptions): Promise<StartedMode 
     await worker.terminate();
     return unavailable('webgpu', (error as Error).message);
   }
-  const runner = new WorkerRunner(worker);
+  const runner = new WorkerRunner(worker, budget);
   const prepared = runner.prepare(SMOKE_PLAN);
   try {
     const result = await runner.runAsync(prepared, SMOKE_INPUTS);
@@ -167,9 +167,9 @@ async function startNodeWebGPU(options: NodeWebGPUOptions): Promise<StartedMode 
 }
 
 /** Starts a mode, or returns its status with the reason it is unavailable. */
-export async function startMode(mode: GpujsMode, options: { webgpu?: NodeWebGPUOptions } = {}): Promise<StartedMode | ModeStatus> {
-  if (mode !== 'webgpu') return startLocal(mode);
-  return IN_NODE ? startNodeWebGPU(options.webgpu ?? {}) : startBrowserWebGPU();
+export async function startMode(mode: GpujsMode, options: { webgpu?: NodeWebGPUOptions; deviceBudget?: number } = {}): Promise<StartedMode | ModeStatus> {
+  if (mode !== 'webgpu') return startLocal(mode, options.deviceBudget);
+  return IN_NODE ? startNodeWebGPU(options.webgpu ?? {}, options.deviceBudget) : startBrowserWebGPU(options.deviceBudget);
 }
 
 /** Returns true when `startMode` succeeded. */

@@ -9,7 +9,8 @@
  */
 import type { DataArray, DType } from '../../core/dtype.js';
 import type { DeviceData } from '../../core/tensor.js';
-import { driveAsync, driveSync, executePlan, isOnDevice, readDevice, release, type ExecutionContext, type RunResult, type SlotValue } from './executor.js';
+import { DeviceBuffer, DeviceBuffers, DEFAULT_DEVICE_BUDGET } from './device-buffers.js';
+import { driveAsync, driveSync, executePlan, isOnDevice, readDevice, toDtype, type ExecutionContext, type RunResult, type SlotValue } from './executor.js';
 import type { GpujsMode, Plan } from './plan.js';
 import type { WebGPUWorker } from './worker-bridge.js';
 import type { WorkerValue } from './worker-protocol.js';
@@ -20,21 +21,23 @@ export interface PreparedPlan {
   readonly id: number;
 }
 
-/** One device buffer; freed when no tensor refers to it any more. */
-export class DeviceBuffer {
-  constructor(readonly ref: unknown) {}
-}
-
 /** A tensor's elements held by a runner: a device buffer read as `dtype`. */
 export class RunnerDeviceData implements DeviceData {
   constructor(readonly holder: Runner, readonly buffer: DeviceBuffer, readonly dtype: DType, readonly size: number) {}
 
+  /** True while the elements are on the device (not evicted to a host copy). */
+  get onDevice(): boolean {
+    return this.buffer.host === undefined;
+  }
+
   read(): DataArray {
+    if (this.buffer.host !== undefined) return toDtype(this.buffer.host, this.dtype, this.size);
     this.checkAlive();
     return this.holder.read(this.buffer.ref, this.dtype, this.size);
   }
 
-  readAsync(): Promise<DataArray> {
+  async readAsync(): Promise<DataArray> {
+    if (this.buffer.host !== undefined) return toDtype(this.buffer.host, this.dtype, this.size);
     this.checkAlive();
     return this.holder.readAsync(this.buffer.ref, this.dtype, this.size);
   }
@@ -42,7 +45,7 @@ export class RunnerDeviceData implements DeviceData {
   private checkAlive(): void {
     if (this.holder.destroyed) {
       throw new Error(
-        `gpujs/${this.holder.mode}: cannot read a ${this.dtype} tensor of ${this.size} elements because the backend that holds it was destroyed; ` +
+        `gpujs/${this.holder.mode}: cannot read a ${this.dtype} tensor of ${this.size} element${this.size === 1 ? '' : 's'} because the backend that holds it was destroyed; ` +
           'read the data (tensor.data() or await tensor.dataAsync()) before backend.destroy()',
       );
     }
@@ -66,6 +69,8 @@ export interface Runner {
   readonly transfers: TransferCounts;
   /** True after `destroy`: device buffers are gone. */
   readonly destroyed: boolean;
+  /** The device buffers kept for tensors, under the runner's budget. */
+  readonly buffers: DeviceBuffers;
   /** True when `run` can return results synchronously. */
   readonly synchronous: boolean;
   prepare(plan: Plan): PreparedPlan;
@@ -85,25 +90,25 @@ let nextPlanId = 0;
  * Wraps a run's outputs: host arrays pass through, and device references become tensor data of
  * the output's dtype. A reference that is an input's (a program output that is one of its inputs)
  * or that two outputs share gets one `DeviceBuffer`, so it is freed once, after its last tensor.
+ * New buffers then join the runner's budget, which may evict older ones.
  */
-function adoptOutputs(
-  runner: Runner, plan: Plan, inputs: readonly RunnerInput[], result: RunResult<DataArray | { readonly ref: unknown }>,
-  track: (buffer: DeviceBuffer) => void,
-): RunResult<RunnerOutput> {
+function adoptOutputs(runner: Runner, plan: Plan, inputs: readonly RunnerInput[], result: RunResult<DataArray | { readonly ref: unknown }>): RunResult<RunnerOutput> {
   runner.transfers.uploadedFloats += result.uploaded;
   runner.transfers.readBackFloats += result.readBack;
   const buffers = new Map<unknown, DeviceBuffer>();
-  for (const input of inputs) if (input instanceof RunnerDeviceData) buffers.set(input.buffer.ref, input.buffer);
+  for (const input of inputs) if (input instanceof RunnerDeviceData && input.onDevice) buffers.set(input.buffer.ref, input.buffer);
+  const created: DeviceBuffer[] = [];
   const outputs = result.outputs.map((output, k) => {
     if (ArrayBuffer.isView(output)) return output;
     let buffer = buffers.get(output.ref);
     if (buffer === undefined) {
-      buffer = new DeviceBuffer(output.ref);
+      buffer = new DeviceBuffer(output.ref, plan.outputs[k].size);
       buffers.set(output.ref, buffer);
-      track(buffer);
+      created.push(buffer);
     }
     return new RunnerDeviceData(runner, buffer, plan.outputs[k].dtype, plan.outputs[k].size);
   });
+  for (const buffer of created) runner.buffers.add(buffer);
   return { ...result, outputs };
 }
 
@@ -112,12 +117,21 @@ export class LocalRunner implements Runner {
   readonly synchronous: boolean;
   readonly transfers: TransferCounts = { uploadedFloats: 0, readBackFloats: 0 };
   destroyed = false;
-  private readonly buffers = new FinalizationRegistry<unknown>((handle) => {
-    if (!this.destroyed) release(handle);
-  });
+  readonly buffers: DeviceBuffers;
 
-  constructor(readonly context: ExecutionContext) {
+  /** `budget`: floats kept on the device for tensors before the oldest are evicted to host copies. */
+  constructor(readonly context: ExecutionContext, budget = DEFAULT_DEVICE_BUDGET) {
     this.synchronous = context.mode !== 'webgpu';
+    this.buffers = new DeviceBuffers(
+      {
+        free: (handle) => {
+          if (!this.destroyed) this.context.release(handle);
+        },
+        // Asynchronous modes cannot read back inside a run, so their buffers wait for collection.
+        readFloats: this.synchronous ? (handle, size) => this.read(handle, 'f32', size) as Float32Array : undefined,
+      },
+      budget,
+    );
   }
 
   get mode(): GpujsMode {
@@ -136,8 +150,7 @@ export class LocalRunner implements Runner {
 
   private adopt(prepared: PreparedPlan, inputs: readonly RunnerInput[], result: RunResult<SlotValue>): RunResult<RunnerOutput> {
     const outputs = result.outputs.map((o) => (isOnDevice(o) ? { ref: o.onDevice } : o));
-    const track = (buffer: DeviceBuffer): void => this.buffers.register(buffer, buffer.ref);
-    return adoptOutputs(this, prepared.plan, inputs, { ...result, outputs }, track);
+    return adoptOutputs(this, prepared.plan, inputs, { ...result, outputs });
   }
 
   run(prepared: PreparedPlan, inputs: readonly RunnerInput[]): RunResult<RunnerOutput> {
@@ -164,6 +177,7 @@ export class LocalRunner implements Runner {
 
   async destroy(): Promise<void> {
     this.destroyed = true;
+    this.buffers.clear();
     this.context.destroy();
   }
 }
@@ -176,9 +190,15 @@ export class WorkerRunner implements Runner {
   destroyed = false;
   /** Buffers whose tensors are gone, freed in the worker with the next request. */
   private released: number[] = [];
-  private readonly buffers = new FinalizationRegistry<number>((id) => this.released.push(id));
+  readonly buffers: DeviceBuffers;
 
-  constructor(readonly worker: WebGPUWorker) {}
+  /** `budget`: floats kept on the device for tensors before the oldest are evicted to host copies. */
+  constructor(readonly worker: WebGPUWorker, budget = DEFAULT_DEVICE_BUDGET) {
+    this.buffers = new DeviceBuffers(
+      { free: (id) => this.released.push(id as number), readFloats: (id, size) => this.read(id, 'f32', size) as Float32Array },
+      budget,
+    );
+  }
 
   prepare(plan: Plan): PreparedPlan {
     const prepared = { plan, id: nextPlanId++ };
@@ -203,8 +223,7 @@ export class WorkerRunner implements Runner {
 
   private adopt(prepared: PreparedPlan, inputs: readonly RunnerInput[], result: RunResult<WorkerValue>): RunResult<RunnerOutput> {
     const outputs = result.outputs.map((o) => (ArrayBuffer.isView(o) ? o : { ref: o.deviceId }));
-    const track = (buffer: DeviceBuffer): void => this.buffers.register(buffer, buffer.ref as number);
-    return adoptOutputs(this, prepared.plan, inputs, { ...result, outputs }, track);
+    return adoptOutputs(this, prepared.plan, inputs, { ...result, outputs });
   }
 
   run(prepared: PreparedPlan, inputs: readonly RunnerInput[]): RunResult<RunnerOutput> {
@@ -229,6 +248,7 @@ export class WorkerRunner implements Runner {
 
   async destroy(): Promise<void> {
     this.destroyed = true;
+    this.buffers.clear();
     await this.worker.requestAsync({ type: 'destroy' }).catch(() => undefined);
     await this.worker.terminate();
   }

@@ -5,7 +5,7 @@
  * asynchronous device. Requests run one at a time, in the order they arrive.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { driveAsync, ExecutionContext, executePlan, isOnDevice, readDevice, release, type SlotValue } from './executor.js';
+import { driveAsync, ExecutionContext, executePlan, isOnDevice, readDevice, type SlotValue } from './executor.js';
 import { createGpu } from './gpujs-module.js';
 import { withoutHeadlessGl } from './headless-gl.js';
 import type { Plan } from './plan.js';
@@ -27,7 +27,7 @@ function freeBuffers(ids: readonly number[]): void {
     const buffer = buffers.get(id);
     buffers.delete(id);
     idOfBuffer.delete(buffer);
-    release(buffer);
+    context?.release(buffer);
   }
 }
 

@@ -67,6 +67,45 @@ describe('explicit modes', () => {
     else expect(message).toMatch(/mode headlessgl is unavailable: the gl npm package \(headless-gl\) is not installed: .* run npm ci again/);
   });
 
+  /**
+   * Returns the message of a headlessgl request in a fresh process with `env`. `failGl` makes
+   * loading the gl package fail there with that error (code and message), as a missing package
+   * or an unbuilt addon would, without touching node_modules.
+   */
+  function headlessglError(env: NodeJS.ProcessEnv, failGl?: { code?: string; message: string }): string {
+    const script = `
+      const Module = (await import('node:module')).default;
+      const failGl = ${JSON.stringify(failGl ?? null)};
+      const load = Module._load;
+      Module._load = function (request, ...rest) {
+        if (failGl !== null && request === 'gl') throw Object.assign(new Error(failGl.message), failGl.code ? { code: failGl.code } : {});
+        return load.call(this, request, ...rest);
+      };
+      const { gpujsBackend } = await import('./src/backends/gpujs/index.js');
+      const error = await gpujsBackend({ mode: 'headlessgl' }).then(() => 'started', (e) => e.message);
+      console.log(JSON.stringify(error));
+    `;
+    const run = spawnSync(process.execPath, ['--import', 'tsx/esm', '--input-type=module', '-e', script], { cwd: root, env, encoding: 'utf8', timeout: 50_000 });
+    expect(run.status, run.stderr).toBe(0);
+    return JSON.parse(run.stdout.trim().split('\n').pop()!) as string;
+  }
+
+  it('headlessgl without the gl package names the install', () => {
+    const message = headlessglError(process.env, { code: 'MODULE_NOT_FOUND', message: "Cannot find module 'gl'\nRequire stack:\n- gpu.js" });
+    expect(message).toMatch(/mode headlessgl is unavailable: the gl npm package \(headless-gl\) is not installed: .*libx11-dev.* run npm ci again$/);
+  });
+
+  it('headlessgl with an unbuilt gl addon names the rebuild', () => {
+    const bindings = 'Could not locate the bindings file. Tried:\n → node_modules/gl/build/Release/webgl.node';
+    const message = headlessglError(process.env, { message: bindings });
+    expect(message).toMatch(/the gl npm package \(headless-gl\) failed to load \(Could not locate the bindings file\.\); .* run npm rebuild gl$/);
+  });
+
+  it.skipIf(!GL_INSTALLED)('headlessgl on a display without an X server names the fix', () => {
+    const message = headlessglError({ ...process.env, DISPLAY: ':987' });
+    expect(message).toMatch(/headless-gl created no context on the X display :987: check that an X server runs there, or run under xvfb-run -a/);
+  });
+
   it.skipIf(!GL_INSTALLED || process.env.DISPLAY === undefined)('headlessgl starts after the webgpu worker has loaded gpu.js', async () => {
     // headless-gl's addon loads in one thread per process, so the webgpu worker must not load it.
     const webgpu = await gpujsBackend({ mode: 'webgpu' }).catch(() => undefined);
