@@ -202,7 +202,7 @@ interface Timing {
   readonly transfers?: { readonly uploaded: number; readonly readBack: number };
 }
 
-/** The gpujs backend's transfer counters, or undefined on another backend. */
+/** Returns the gpujs backend's transfer counters, or undefined on another backend. */
 function transfersOf(backend: Backend): { uploadedFloats: number; readBackFloats: number } | undefined {
   return (backend as Partial<GpujsBackend>).transfers;
 }

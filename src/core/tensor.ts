@@ -14,7 +14,7 @@ export type NestedArray = number | boolean | readonly NestedArray[];
  * program's outputs can feed the next program without a round trip through the host.
  */
 export interface DeviceData {
-  /** The backend part that holds the elements; it alone can use them without reading them back. */
+  /** The backend part that keeps the elements. Only it can use them without reading them back. */
   readonly holder: object;
   /** Reads the elements back, in the storage type of the tensor's dtype. */
   read(): DataArray;

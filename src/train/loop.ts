@@ -24,7 +24,7 @@ import { makeTrainStep } from './step.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { StepPlan } from '../curricula/index.js';
 
-/** Longest time in milliseconds that the loop runs steps without letting other callbacks run. */
+/** Maximum time in milliseconds that the loop runs steps without letting other callbacks run. */
 const YIELD_MS = 50;
 
 /** Everything a training run needs. Only `model`, `optimizer`, `batches`, `key` and `steps` are required. */

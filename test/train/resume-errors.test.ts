@@ -117,7 +117,7 @@ describe('Ctrl-C during training', () => {
   it('stops at a timer-set abort without an evaluation', async () => {
     const runDir = temporaryFolder('timer-interrupt');
     const controller = new AbortController();
-    // Only a loop that lets the event loop run sees this abort (a SIGINT handler runs the same way).
+    // Only a loop that lets the event loop run observes this abort, and a SIGINT handler runs the same way.
     const timer = setTimeout(() => controller.abort(), 100);
     const steps = 1_000_000;
     const error = await failure(trainLoop(options(runDir, steps, { batches: mixedData(DIMS, 5, 4, steps), checkpointEvery: 0, signal: controller.signal })));

@@ -61,7 +61,9 @@ export class DeviceBuffers {
     this.entries.set(id, { buffer: new WeakRef(buffer), ref: buffer.ref, size: buffer.size });
     this.registry.register(buffer, id, buffer);
     this.total += buffer.size;
-    while (this.total > this.budget && this.entries.size > 0 && this.access.readFloats !== undefined) {
+    // Without synchronous reads, buffers wait for collection whatever the budget.
+    if (this.access.readFloats === undefined) return;
+    while (this.total > this.budget && this.entries.size > 0) {
       const [oldest] = this.entries.keys();
       this.evict(oldest);
     }

@@ -45,7 +45,7 @@ export class RunnerDeviceData implements DeviceData {
   private checkAlive(): void {
     if (this.holder.destroyed) {
       throw new Error(
-        `gpujs/${this.holder.mode}: cannot read a ${this.dtype} tensor of ${this.size} element${this.size === 1 ? '' : 's'} because the backend that holds it was destroyed; ` +
+        `gpujs/${this.holder.mode}: cannot read a ${this.dtype} tensor of ${this.size} element${this.size === 1 ? '' : 's'} because its backend was destroyed; ` +
           'read the data (tensor.data() or await tensor.dataAsync()) before backend.destroy()',
       );
     }

@@ -1,7 +1,7 @@
 /**
- * Program outputs that stay on the device: they are read back only when their data is asked
- * for, go into the next program of the same backend without a copy, and read back correctly
- * as every dtype, also where two outputs or an output and an input share one device buffer.
+ * Program outputs that stay on the device. They are read back only when their data is requested,
+ * and go into the next program of the same backend without a copy. They read back correctly as
+ * every dtype, also where two outputs or an output and an input share one device buffer.
  * Device tensors also work as eager operands, constants, pytree leaves, inputs of grad, and
  * operands of other backends; garbage collection frees the buffers of collected tensors only.
  * Runs in the modes whose kernel results are device buffers (webgpu, headlessgl).
@@ -116,7 +116,7 @@ for (const [mode, entry] of backends) {
       const own = await gpujsBackend({ mode: backend.mode });
       const y = on(own, () => compile((x: Tensor) => mul(x, 5))(tensor([1, 2])));
       await own.destroy();
-      expect(() => y.data()).toThrow(/backend that holds it was destroyed; read the data .* before backend\.destroy\(\)/);
+      expect(() => y.data()).toThrow(/because its backend was destroyed; read the data .* before backend\.destroy\(\)/);
     });
 
     it('rejects a run after destroy with the fix', async () => {
@@ -253,7 +253,7 @@ for (const [mode, entry] of backends) {
     });
 
     it('evicts the oldest buffers past the device budget', async () => {
-      // A budget of 10 floats holds two outputs of 4; older ones move to host copies.
+      // A budget of 10 floats has room for two outputs of 4, so older ones move to host copies.
       const small = await gpujsBackend({ mode: backend.mode, deviceBudget: 10 });
       try {
         const double = compile((x: Tensor) => mul(x, 2));
